@@ -1,0 +1,139 @@
+"""Files under content/ → Articles (checked, rendered) and the other files to copy as they are."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+from .config import SiteConfig
+from .errors import Problem
+from .frontmatter import FrontMatter, parse
+from .markup import first_paragraph, site_address, to_html
+from .model import Article
+from .text import make_slug, nfc
+
+SKIPPED_SUFFIXES = ("~", ".swp", ".swx", ".tmp", ".part", ".crdownload")
+
+
+@dataclass(frozen=True, slots=True)
+class SourceFile:
+    """A file found under content/: its path relative to content/, and its bytes."""
+
+    relative: str
+    data: bytes
+
+
+def shown_path(path: Path) -> str:
+    """The path as an editor wants to read it: relative to the current folder when inside it."""
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def is_source_name(name: str) -> bool:
+    """Hidden files and editors' temporary files are not content."""
+    return not name.startswith((".", "#", "~$")) and not name.endswith(SKIPPED_SUFFIXES)
+
+
+def scan(root: Path) -> tuple[list[SourceFile], list[Problem]]:
+    """Every content file, sorted; a link that leads outside content/ is a problem, never followed."""
+    files: list[SourceFile] = []
+    problems: list[Problem] = []
+    if not root.is_dir():
+        return [], [Problem(shown_path(root), 1, "the content folder does not exist")]
+    real_root = root.resolve()
+    for folder, dirs, names in os.walk(root):
+        dirs[:] = sorted(d for d in dirs if is_source_name(d))
+        for name in sorted(n for n in [*names, *dirs] if is_source_name(n)):
+            path = Path(folder) / name
+            if path.is_symlink() and not path.resolve().is_relative_to(real_root):
+                problems.append(Problem(shown_path(path), 1, "this is a link to a file outside the content folder; copy the file in instead"))
+            elif name in names and path.is_file():
+                try:
+                    files.append(SourceFile(path.relative_to(root).as_posix(), path.read_bytes()))
+                except OSError as error:
+                    problems.append(Problem(shown_path(path), 1, f"the file cannot be read: {error.strerror}"))
+    return sorted(files, key=lambda f: f.relative), problems
+
+
+def decode(data: bytes, shown: str) -> str | Problem:
+    """UTF-8 (with or without BOM, CRLF or LF) → NFC text with LF line ends."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")) or (len(data) > 1 and data.count(b"\x00") > len(data) // 4):
+        return Problem(shown, 1, "the file is saved as UTF-16; save it as UTF-8")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        return Problem(
+            shown, line,
+            f"the file is not UTF-8 text (byte 0x{data[error.start]:02x} cannot be read; it may be saved as "
+            "Windows-1258 or another old encoding); save it as UTF-8",
+        )
+    if "\x00" in text:
+        return Problem(shown, text[: text.index("\x00")].count("\n") + 1, "the file contains a NUL byte; it is not text")
+    return nfc(text.replace("\r\n", "\n").replace("\r", "\n"))
+
+
+def make_article(front: FrontMatter, relative: str, shown: str, root: Path) -> Article | Problem:
+    """Front matter and body → Article; a lead image beside the article must exist."""
+    values = front.values
+    folder = str(PurePosixPath(relative).parent)
+    base = "" if folder == "." else folder
+    image = values.get("image", "")
+    if image and "://" not in image:
+        image = site_address(image, base)
+        if not (root / image.lstrip("/")).is_file():
+            return Problem(shown, front.lines["image"], f'image "{values["image"]}" is not a file in the content folder')
+    body_html = to_html(front.body, base)
+    slug = make_slug(values.get("slug") or values["title"])
+    if not slug:
+        which = "slug" if "slug" in values else "title"
+        return Problem(shown, front.lines[which], f"{which} has no letters or digits to make an address from")
+    return Article(
+        source=shown,
+        title=values["title"],
+        date=values["date"],
+        category=values["category"],
+        summary=values.get("summary") or first_paragraph(body_html),
+        body_html=body_html,
+        tags=values.get("tags", ()),
+        author=values.get("author", ""),
+        image=image,
+        image_caption=values.get("image_caption", ""),
+        updated=values.get("updated"),
+        slug=slug,
+        explicit_slug="slug" in values,
+        draft=values.get("draft", False),
+        slug_line=front.lines.get("slug", 1),
+    )
+
+
+def load_content(root: Path, config: SiteConfig) -> tuple[list[Article], list[SourceFile], list[Problem]]:
+    """All articles and assets under `root`, with every problem found on the way."""
+    files, problems = scan(root)
+    articles: list[Article] = []
+    assets: list[SourceFile] = []
+    for source in files:
+        if not source.relative.lower().endswith(".md"):
+            assets.append(source)
+            continue
+        shown = shown_path(root / source.relative)
+        text = decode(source.data, shown)
+        if isinstance(text, Problem):
+            problems.append(text)
+            continue
+        front = parse(text, shown, config.tz)
+        if isinstance(front, list):
+            problems.extend(front)
+            continue
+        try:
+            article = make_article(front, source.relative, shown, root)
+        except (RecursionError, ValueError) as error:  # Markdown giving up on pathological input
+            article = Problem(shown, front.body_line, f"the body could not be converted: {error}")
+        if isinstance(article, Problem):
+            problems.append(article)
+        else:
+            articles.append(article)
+    return articles, assets, problems

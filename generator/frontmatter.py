@@ -1,0 +1,209 @@
+"""Front matter: split it from the body, parse the YAML with line numbers, check the schema."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from typing import Any
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
+
+import yaml
+
+from .config import did_you_mean
+from .errors import Problem
+from .text import clean_line
+
+FIELDS = {
+    "title": "headline (required)",
+    "date": "publication time (required), e.g. 2024-07-16 14:30",
+    "category": "one category (required)",
+    "summary": "the lead (sapo); defaults to the first paragraph",
+    "tags": "a list of tags",
+    "author": "byline",
+    "image": "lead image: a path beside the article or an http(s) address",
+    "image_caption": "caption of the lead image",
+    "updated": "time of the last significant update",
+    "slug": "the last part of the article's address; made from the title when absent",
+    "draft": "true keeps the article unpublished",
+}
+REQUIRED = ("title", "date", "category")
+MAX_TITLE = 250
+_DMY = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})(?:\s+(\d{1,2}):(\d{2}))?$")
+
+
+@dataclass(frozen=True, slots=True)
+class Invalid:
+    """What is wrong with one value, in plain words."""
+
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class FrontMatter:
+    """Checked front matter values, plus where each key stood (for later messages)."""
+
+    values: dict[str, Any]
+    lines: dict[str, int]
+    body: str
+    body_line: int
+
+
+def split(text: str, path: str) -> tuple[str, str, int] | Problem:
+    """(yaml text, body, line the body starts on) or the problem that stops it."""
+    if not text.strip():
+        return Problem(path, 1, "the file is empty; an article needs front matter and a body")
+    lines = text.split("\n")
+    if lines[0].strip() != "---":
+        return Problem(path, 1, 'the file must start with a line "---", then the front matter, then "---"')
+    for number, line in enumerate(lines[1:], start=2):
+        if line.rstrip() in ("---", "..."):
+            return "\n".join(lines[1 : number - 1]), "\n".join(lines[number:]), number + 1
+    return Problem(path, 1, 'the front matter that starts on line 1 is never closed by a line "---"')
+
+
+def _yaml_problem(error: yaml.YAMLError, path: str) -> Problem:
+    mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
+    line = mark.line + 2 if mark is not None else 2
+    reason = getattr(error, "problem", None) or str(error).split("\n")[0]
+    return Problem(path, line, f"the front matter is not valid YAML: {reason}")
+
+
+def parse(text: str, path: str, tz: ZoneInfo) -> FrontMatter | list[Problem]:
+    """Front matter and body of one article, or every problem found in its front matter."""
+    parts = split(text, path)
+    if isinstance(parts, Problem):
+        return [parts]
+    source, body, body_line = parts
+    try:
+        root = yaml.compose(source, Loader=yaml.SafeLoader)
+    except yaml.YAMLError as error:
+        return [_yaml_problem(error, path)]
+    if root is None:
+        root = yaml.MappingNode("tag:yaml.org,2002:map", [])
+    if not isinstance(root, yaml.MappingNode):
+        return [Problem(path, 2, 'the front matter must be lines of "key: value"')]
+    problems: list[Problem] = []
+    values: dict[str, Any] = {}
+    lines: dict[str, int] = {}
+    constructor = yaml.SafeLoader("")
+    for key_node, value_node in root.value:
+        line = key_node.start_mark.line + 2
+        key = str(key_node.value)
+        if key in lines:
+            problems.append(Problem(path, line, f'"{key}" is given twice (first on line {lines[key]})'))
+            continue
+        lines[key] = line
+        if key not in FIELDS:
+            problems.append(Problem(path, line, f'unknown key "{key}"{did_you_mean(key, list(FIELDS))}'))
+            continue
+        try:
+            raw = constructor.construct_object(value_node, deep=True)
+        except (yaml.YAMLError, ValueError, TypeError) as error:
+            problems.append(Problem(path, line, _bad_value(key, value_node, error)))
+            continue
+        checked = _check(key, raw, value_node, tz)
+        if isinstance(checked, Invalid):
+            problems.append(Problem(path, line, checked.message))
+        elif checked is not None:
+            values[key] = checked
+    for key in REQUIRED:
+        if key not in lines:
+            problems.append(Problem(path, 1, f'"{key}" is missing from the front matter ({FIELDS[key]})'))
+    return problems or FrontMatter(values, lines, body, body_line)
+
+
+def _bad_value(key: str, node: yaml.Node, error: Exception) -> str:
+    if key in ("date", "updated"):
+        return f'{key} "{node.value}" is not a real date ({error})'
+    return f"{key} could not be read: {error}"
+
+
+def _kind(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a set of keys"
+    if value is None:
+        return "empty"
+    if isinstance(value, str):
+        return f'"{value}"'
+    return "a date" if isinstance(value, date) else type(value).__name__
+
+
+def _check(key: str, value: Any, node: yaml.Node, tz: ZoneInfo) -> Any:
+    """The cleaned value, None to drop it, or a message saying what is wrong."""
+    if key in ("date", "updated"):
+        return _moment(key, value, tz)
+    if key == "draft":
+        return value if isinstance(value, bool) else Invalid(f"draft must be true or false, not {_kind(value)}")
+    if key == "tags":
+        return _tags(value)
+    if key == "slug" and isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)
+    if not isinstance(value, str):
+        if value is None and key not in REQUIRED:
+            return None
+        quote = " (put it in quotes)" if _kind(value) == "a number" else ""
+        return Invalid(f"{key} must be text, not {_kind(value)}{quote}")
+    text = clean_line(value)
+    if not text:
+        return Invalid(f"{key} is empty") if key in REQUIRED else None
+    if key == "title" and len(text) > MAX_TITLE:
+        return Invalid(f"title is {len(text)} characters long; a headline must be at most {MAX_TITLE}")
+    if key == "image" and not _safe_address(text):
+        return Invalid(f'image must be a path beside the article or an http(s) address, not "{text[:60]}"')
+    return text
+
+
+def _safe_address(address: str) -> bool:
+    scheme = urlsplit(address).scheme.lower()
+    return scheme in ("", "http", "https") and not address.startswith("//")
+
+
+def _tags(value: Any) -> tuple[str, ...] | Invalid:
+    if value is None:
+        return ()
+    items = value.split(",") if isinstance(value, str) else value
+    if not isinstance(items, list) or not all(isinstance(t, (str, int)) and not isinstance(t, bool) for t in items):
+        return Invalid("tags must be a list of words, e.g. [giao thông, an toàn]")
+    return tuple(dict.fromkeys(t for t in (clean_line(str(t)) for t in items) if t))
+
+
+def _moment(key: str, value: Any, tz: ZoneInfo) -> datetime | Invalid:
+    """A date or time from YAML or text, in the site's timezone when no offset is given."""
+    if isinstance(value, datetime):
+        moment = value
+    elif isinstance(value, date):
+        moment = datetime.combine(value, time())
+    elif isinstance(value, str):
+        parsed = _parse_text_date(value.strip())
+        if parsed is None:
+            return Invalid(f'{key} "{value}" is not a date; write it like 2024-07-16 14:30 or 16/07/2024 14:30')
+        if isinstance(parsed, str):
+            return Invalid(f'{key} "{value}" is not a real date ({parsed})')
+        moment = parsed
+    else:
+        return Invalid(f"{key} must be a date like 2024-07-16 14:30, not {_kind(value)}")
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=tz)
+    return moment.astimezone(tz)
+
+
+def _parse_text_date(text: str) -> datetime | str | None:
+    """ISO 8601 or the Vietnamese day/month/year; None if neither, a reason if impossible."""
+    found = _DMY.match(text)
+    try:
+        if found:
+            day, month, year, hour, minute = found.groups()
+            return datetime(int(year), int(month), int(day), int(hour or 0), int(minute or 0))
+        if re.match(r"^\d{4}-\d{2}-\d{2}", text):
+            return datetime.fromisoformat(text)
+    except ValueError as error:
+        return str(error)
+    return None

@@ -1,0 +1,123 @@
+"""Markdown → HTML a reader can trust: newsroom extensions, figures with captions, sanitised."""
+
+from __future__ import annotations
+
+import html
+import posixpath
+import re
+import xml.etree.ElementTree as etree
+from urllib.parse import urlsplit
+
+import markdown
+import nh3
+from markdown.extensions import Extension
+from markdown.treeprocessors import Treeprocessor
+
+EXTENSIONS = ["tables", "attr_list", "footnotes", "smarty", "fenced_code", "sane_lists", "def_list", "abbr"]
+SAFE_SCHEMES = {"http", "https", "mailto", "tel"}
+TAGS = {
+    "a", "abbr", "b", "blockquote", "br", "caption", "cite", "code", "dd", "del", "div", "dl", "dt",
+    "em", "figcaption", "figure", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "ins", "kbd", "li",
+    "mark", "ol", "p", "pre", "q", "s", "small", "span", "strong", "sub", "sup", "table", "tbody",
+    "td", "tfoot", "th", "thead", "tr", "u", "ul",
+}
+ATTRIBUTES = {
+    "*": {"id", "class", "title", "lang"},
+    "a": {"href"},
+    "img": {"src", "alt", "width", "height", "loading"},
+    "td": {"colspan", "rowspan", "align"},
+    "th": {"colspan", "rowspan", "align", "scope"},
+    "ol": {"start"},
+}
+_FIRST_PARAGRAPH = re.compile(r"<p>(.*?)</p>", re.DOTALL)
+
+
+class FigureProcessor(Treeprocessor):
+    """A paragraph made of an image and the line after it becomes <figure> with <figcaption>."""
+
+    def __init__(self, md: markdown.Markdown, base: str) -> None:
+        super().__init__(md)
+        self.base = base
+
+    def run(self, root: etree.Element) -> None:
+        for element in root.iter():
+            for attribute in ("src", "href"):
+                if element.get(attribute):
+                    element.set(attribute, site_address(element.get(attribute, ""), self.base))
+        for index, paragraph in enumerate(list(root)):
+            if paragraph.tag != "p" or len(paragraph) == 0 or (paragraph.text or "").strip():
+                continue
+            image = paragraph[0]
+            if image.tag != "img":
+                continue
+            caption_parts = list(paragraph)[1:]
+            figure = etree.Element("figure")
+            image.set("loading", "lazy")
+            figure.append(image)
+            caption_text = (image.tail or "").strip()
+            image.tail = None
+            if caption_parts and caption_parts[0].tag == "br":
+                caption_text = (caption_parts.pop(0).tail or "").strip() or caption_text
+            if not caption_text and not caption_parts and image.get("title"):
+                caption_text = image.get("title", "")
+            if caption_text or caption_parts:
+                caption = etree.SubElement(figure, "figcaption")
+                caption.text = caption_text
+                caption.extend(caption_parts)
+            root.remove(paragraph)
+            root.insert(index, figure)
+
+
+class Figures(Extension):
+    """Registers FigureProcessor; `base` is the article's folder inside content/."""
+
+    def __init__(self, base: str) -> None:
+        super().__init__()
+        self.base = base
+
+    def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802 (Markdown's name)
+        md.treeprocessors.register(FigureProcessor(md, self.base), "figures", 5)
+
+
+def site_address(address: str, base: str) -> str:
+    """A relative link or image path written beside the article, as an address from the site root."""
+    parts = urlsplit(address)
+    if parts.scheme or address.startswith(("/", "#", "//")) or not address.strip():
+        return address
+    return "/" + posixpath.normpath(posixpath.join(base, address)).lstrip("./")
+
+
+def sanitise(fragment: str) -> str:
+    """Keep the markup articles need; drop scripts, event handlers, styles and unsafe URLs."""
+    return nh3.clean(
+        fragment,
+        tags=TAGS,
+        attributes=ATTRIBUTES,
+        url_schemes=SAFE_SCHEMES,
+        link_rel=None,
+        strip_comments=True,
+    )
+
+
+def to_html(source: str, base: str) -> str:
+    """Markdown of one article body → sanitised HTML; `base` resolves its relative links."""
+    converter = markdown.Markdown(
+        extensions=[*EXTENSIONS, Figures(base)],
+        extension_configs={"footnotes": {"BACKLINK_TITLE": "Quay lại chỗ chú thích %d"}},
+        output_format="html",
+    )
+    return sanitise(converter.convert(source))
+
+
+def plain_text(fragment: str) -> str:
+    """The text of an HTML fragment, for a summary or a search excerpt."""
+    return " ".join(html.unescape(nh3.clean(fragment, tags=set())).split())
+
+
+def first_paragraph(body_html: str) -> str:
+    """The text of the first paragraph: the default lead when the editor wrote none."""
+    for match in _FIRST_PARAGRAPH.finditer(body_html):
+        text = plain_text(match.group(1))
+        if text:
+            return text
+    return ""

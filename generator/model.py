@@ -1,0 +1,173 @@
+"""Article and Site: the frozen values every renderer reads, and the rules across files."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+from .config import SiteConfig
+from .errors import Problem
+from .text import identity, make_slug
+
+ARTICLE_PREFIX = "/bai-viet/"
+CATEGORY_PREFIX = "/chuyen-muc/"
+TAG_PREFIX = "/the/"
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    """One checked article with its body already rendered to safe HTML."""
+
+    source: str
+    title: str
+    date: datetime
+    category: str
+    summary: str
+    body_html: str
+    tags: tuple[str, ...] = ()
+    author: str = ""
+    image: str = ""
+    image_caption: str = ""
+    updated: datetime | None = None
+    slug: str = ""
+    explicit_slug: bool = False
+    draft: bool = False
+    slug_line: int = 1
+
+    @property
+    def url(self) -> str:
+        return f"{ARTICLE_PREFIX}{self.slug}/"
+
+
+@dataclass(frozen=True, slots=True)
+class Section:
+    """A category or a tag: its display name, address and articles, newest first."""
+
+    name: str
+    slug: str
+    url: str
+    articles: tuple[Article, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Site:
+    """Everything a renderer may read: config, published articles newest first, sections."""
+
+    config: SiteConfig
+    articles: tuple[Article, ...]
+    categories: tuple[Section, ...]
+    tags: tuple[Section, ...]
+    related: dict[str, tuple[Article, ...]]
+
+    def category_of(self, article: Article) -> Section:
+        return next(c for c in self.categories if identity(c.name) == identity(article.category))
+
+    def tag_sections(self, article: Article) -> tuple[Section, ...]:
+        keys = {identity(t) for t in article.tags}
+        return tuple(t for t in self.tags if identity(t.name) in keys)
+
+
+def published(articles: list[Article], now: datetime, drafts: bool) -> list[Article]:
+    """What readers may see: no drafts (unless asked for) and nothing dated after `now`."""
+    return [a for a in articles if (drafts or not a.draft) and a.date <= now]
+
+
+def newest_first(articles: list[Article]) -> list[Article]:
+    """Newest first; ties broken by source path so the order never depends on the disk."""
+    return sorted(articles, key=lambda a: (-a.date.timestamp(), a.source))
+
+
+def assign_slugs(articles: list[Article]) -> tuple[list[Article], list[Problem]]:
+    """Give every article a unique slug: explicit slugs must not clash, title slugs get -2, -3…"""
+    problems: list[Problem] = []
+    taken: dict[str, Article] = {}
+    for article in sorted((a for a in articles if a.explicit_slug), key=lambda a: a.source):
+        if article.slug in taken:
+            other = taken[article.slug]
+            problems.append(
+                Problem(article.source, article.slug_line, f'slug "{article.slug}" is already used by {other.source}')
+            )
+        else:
+            taken[article.slug] = article
+    result = [a for a in articles if a.explicit_slug]
+    by_age = sorted((a for a in articles if not a.explicit_slug), key=lambda a: (a.date, a.source))
+    for article in by_age:
+        slug, number = article.slug, 1
+        while slug in taken:
+            number += 1
+            slug = f"{article.slug}-{number}"
+        final = replace(article, slug=slug)
+        taken[slug] = final
+        result.append(final)
+    return result, problems
+
+
+def spellings(labels: list[tuple[str, str]], official: tuple[str, ...]) -> dict[str, str]:
+    """Identity → display name: the official spelling from site.toml, else the first one used."""
+    names = {identity(name): name for name in official}
+    for _source, label in labels:
+        names.setdefault(identity(label), label)
+    return names
+
+
+def sections(
+    labelled: list[tuple[Article, str]], names: dict[str, str], prefix: str, kind: str
+) -> tuple[list[Section], list[Problem]]:
+    """One Section per label (articles keep their order); two labels with one address are a problem."""
+    groups: dict[str, list[Article]] = defaultdict(list)
+    for article, label in labelled:
+        groups[identity(label)].append(article)
+    result: list[Section] = []
+    owners: dict[str, str] = {}
+    problems: list[Problem] = []
+    for key, items in groups.items():
+        slug = make_slug(names[key])
+        if not slug:
+            problems.append(Problem(items[0].source, 1, f'{kind} "{names[key]}" has no letters or digits'))
+        elif slug in owners:
+            problems.append(
+                Problem(
+                    items[0].source, 1,
+                    f'{kind} "{names[key]}" and "{owners[slug]}" would share the address {prefix}{slug}/; use one spelling',
+                )
+            )
+        else:
+            owners[slug] = names[key]
+            result.append(Section(names[key], slug, f"{prefix}{slug}/", tuple(items)))
+    return result, problems
+
+
+def related_articles(article: Article, pool: list[Article], limit: int) -> tuple[Article, ...]:
+    """Shared tags first, then same category, then recency (the pool is newest first)."""
+    tags = {identity(t) for t in article.tags}
+    category = identity(article.category)
+
+    def score(other: Article) -> int:
+        shared = len(tags & {identity(t) for t in other.tags})
+        return shared * 2 + (identity(other.category) == category)
+
+    candidates = [(score(o), i, o) for i, o in enumerate(pool) if o.source != article.source]
+    ranked = sorted((c for c in candidates if c[0] > 0), key=lambda c: (-c[0], c[1]))
+    return tuple(o for _, _, o in ranked[:limit])
+
+
+def make_site(config: SiteConfig, articles: list[Article]) -> tuple[Site, list[Problem]]:
+    """The published site: unique slugs, articles newest first, categories and tags gathered."""
+    slugged, problems = assign_slugs(articles)
+    cat_names = spellings([(a.source, a.category) for a in slugged], config.categories)
+    tag_names = spellings([(a.source, t) for a in slugged for t in a.tags], ())
+    ordered = newest_first(
+        [
+            replace(a, category=cat_names[identity(a.category)], tags=tuple(dict.fromkeys(tag_names[identity(t)] for t in a.tags)))
+            for a in slugged
+        ]
+    )
+    categories, cat_problems = sections([(a, a.category) for a in ordered], cat_names, CATEGORY_PREFIX, "category")
+    order = {identity(n): i for i, n in enumerate(config.categories)}
+    categories.sort(key=lambda s: (order.get(identity(s.name), len(order)), s.slug))
+    tags, tag_problems = sections([(a, t) for a in ordered for t in a.tags], tag_names, TAG_PREFIX, "tag")
+    tags.sort(key=lambda s: s.slug)
+    related = {a.source: related_articles(a, ordered, config.related) for a in ordered}
+    site = Site(config, tuple(ordered), tuple(categories), tuple(tags), related)
+    return site, problems + cat_problems + tag_problems

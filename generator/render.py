@@ -1,0 +1,145 @@
+"""Jinja2 on layouts/ → the HTML pages: home, articles, category and tag listings, 404."""
+
+from __future__ import annotations
+
+import traceback
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from .content import shown_path
+from .errors import BuildFailed, Problem
+from .model import Article, Section, Site
+from .output import OutputFile
+from .text import short_date, vietnamese_date
+
+PAGES = ("base.html", "home.html", "article.html", "listing.html", "404.html")
+
+
+@dataclass(frozen=True, slots=True)
+class Pager:
+    """Where a listing page stands among its pages."""
+
+    number: int
+    total: int
+    previous: str | None
+    next: str | None
+
+
+def page_url(section_url: str, number: int) -> str:
+    """Page 1 is the section's own address; page n is …/trang/n/."""
+    return section_url if number == 1 else f"{section_url}trang/{number}/"
+
+
+def output_path(url: str) -> str:
+    """'/bai-viet/x/' → 'bai-viet/x/index.html'."""
+    return url.strip("/") + "/index.html" if url.strip("/") else "index.html"
+
+
+def load_templates(layouts: Path) -> tuple[jinja2.Environment, list[Problem]]:
+    """An autoescaping, strict environment; every template that fails to compile is a problem."""
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(layouts),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters.update(vndate=vietnamese_date, shortdate=short_date, isodate=lambda d: d.isoformat())
+    problems: list[Problem] = []
+    names = [n for n in env.list_templates() if n.endswith((".html", ".xml"))] if layouts.is_dir() else []
+    for name in names:
+        try:
+            env.get_template(name)
+        except jinja2.TemplateSyntaxError as error:
+            where = shown_path(Path(error.filename)) if error.filename else f"{layouts.name}/{name}"
+            problems.append(Problem(where, error.lineno or 1, f"template error: {error.message}"))
+    for name in PAGES:
+        if name not in names:
+            problems.append(Problem(shown_path(layouts / name), 1, "this template is missing from the layouts folder"))
+    return env, problems
+
+
+def _template_problem(error: Exception, layouts: Path) -> Problem:
+    """A template that failed while rendering, named by the innermost template line in the traceback."""
+    for frame in reversed(traceback.extract_tb(error.__traceback__)):
+        if frame.filename.endswith((".html", ".xml")) and Path(frame.filename).is_relative_to(layouts.resolve()):
+            return Problem(shown_path(Path(frame.filename)), frame.lineno or 1, f"template error: {error}")
+    return Problem(shown_path(layouts), 1, f"template error: {error}")
+
+
+class Pages:
+    """Renders every page of a site with one environment."""
+
+    def __init__(self, env: jinja2.Environment, layouts: Path, site: Site) -> None:
+        self.env, self.layouts, self.site = env, layouts, site
+
+    def page(self, template: str, url: str, origin: str, **context: Any) -> OutputFile:
+        try:
+            html = self.env.get_template(template).render(site=self.site, config=self.site.config, url=url, **context)
+        except jinja2.TemplateError as error:
+            raise BuildFailed([_template_problem(error, self.layouts)]) from error
+        return OutputFile(output_path(url) if url.endswith("/") else url.lstrip("/"), html.encode("utf-8"), origin)
+
+    def home(self) -> OutputFile:
+        site = self.site
+        lead = site.articles[0] if site.articles else None
+        latest = site.articles[1 : 1 + site.config.home_latest]
+        blocks = [(section, section.articles[:4]) for section in site.categories]
+        return self.page("home.html", "/", "home page", lead=lead, latest=latest, blocks=blocks)
+
+    def article(self, article: Article) -> OutputFile:
+        return self.page(
+            "article.html",
+            article.url,
+            article.source,
+            article=article,
+            category=self.site.category_of(article),
+            tags=self.site.tag_sections(article),
+            related=self.site.related[article.source],
+        )
+
+    def listing(self, section: Section, kind: str) -> Iterator[OutputFile]:
+        size = self.site.config.per_page
+        total = max(1, -(-len(section.articles) // size))
+        for number in range(1, total + 1):
+            pager = Pager(
+                number,
+                total,
+                page_url(section.url, number - 1) if number > 1 else None,
+                page_url(section.url, number + 1) if number < total else None,
+            )
+            chunk = section.articles[(number - 1) * size : number * size]
+            origin = f"{kind} {section.name}"
+            yield self.page(
+                "listing.html", page_url(section.url, number), origin, section=section, kind=kind, articles=chunk, pager=pager
+            )
+
+
+def render_pages(env: jinja2.Environment, layouts: Path, site: Site) -> list[OutputFile]:
+    """Every HTML page of the site."""
+    pages = Pages(env, layouts, site)
+    files = [pages.home(), pages.page("404.html", "/404.html", "404 page")]
+    files += [pages.article(a) for a in site.articles]
+    for section in site.categories:
+        files += pages.listing(section, "category")
+    for section in site.tags:
+        files += pages.listing(section, "tag")
+    return files
+
+
+def static_files(layouts: Path) -> list[OutputFile]:
+    """layouts/static/** → output/static/**, byte for byte."""
+    folder = layouts / "static"
+    if not folder.is_dir():
+        return []
+    return [
+        OutputFile(f"static/{p.relative_to(folder).as_posix()}", p.read_bytes(), shown_path(p))
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and not p.name.startswith(".")
+    ]
+
+
