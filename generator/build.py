@@ -82,5 +82,3 @@ def build(options: Options, write: bool = True) -> BuildResult:
     site, files = plan(options)
     report = write_tree(options.output, files) if write else None
     return BuildResult(len(site.articles), len(files), report, time.perf_counter() - started)
-
-

@@ -43,12 +43,16 @@ def make_parser() -> argparse.ArgumentParser:
         sub = commands.add_parser(name, help=text, description=text)
         _shared(sub)
         if name == "watch":
-            sub.add_argument("--poll", action="store_true", help="poll for changes (for network shares without inotify)")
+            sub.add_argument(
+                "--poll", action="store_true", help="poll for changes (for network shares without inotify)"
+            )
         if name == "new":
             sub.add_argument("title", help='headline, e.g. "Thanh Hóa khai trương trung tâm dữ liệu"')
             sub.add_argument("--category", required=True, help='category, e.g. "Thời sự"')
         if name == "import-seeds":
-            sub.add_argument("--seeds", type=Path, default=Path("seeds"), help="folder of .txt bulletins (default: seeds)")
+            sub.add_argument(
+                "--seeds", type=Path, default=Path("seeds"), help="folder of .txt bulletins (default: seeds)"
+            )
     return parser
 
 

@@ -30,7 +30,9 @@ OPTIONS: dict[str, Option] = {
     "base_url": Option(str, "http://localhost:8000/", "the public address; absolute links in feeds and sitemap use it"),
     "timezone": Option(str, "Asia/Ho_Chi_Minh", "dates written without an offset are read in this zone"),
     "author": Option(str, "", "byline used when an article names no author"),
-    "categories": Option(list, [], "category names in the order the home page shows them, with their official spelling"),
+    "categories": Option(
+        list, [], "category names in the order the home page shows them, with their official spelling"
+    ),
     "per_page": Option(int, 10, "articles per listing page"),
     "home_latest": Option(int, 10, "how many latest articles the home page lists"),
     "feed_limit": Option(int, 50, "how many articles each feed carries"),

@@ -49,7 +49,13 @@ def scan(root: Path) -> tuple[list[SourceFile], list[Problem]]:
         for name in sorted(n for n in [*names, *dirs] if is_source_name(n)):
             path = Path(folder) / name
             if path.is_symlink() and not path.resolve().is_relative_to(real_root):
-                problems.append(Problem(shown_path(path), 1, "this is a link to a file outside the content folder; copy the file in instead"))
+                problems.append(
+                    Problem(
+                        shown_path(path),
+                        1,
+                        "this is a link to a file outside the content folder; copy the file in instead",
+                    )
+                )
             elif name in names and path.is_file():
                 try:
                     files.append(SourceFile(path.relative_to(root).as_posix(), path.read_bytes()))
@@ -67,12 +73,15 @@ def decode(data: bytes, shown: str) -> str | Problem:
     except UnicodeDecodeError as error:
         line = data[: error.start].count(b"\n") + 1
         return Problem(
-            shown, line,
+            shown,
+            line,
             f"the file is not UTF-8 text (byte 0x{data[error.start]:02x} cannot be read; it may be saved as "
             "Windows-1258 or another old encoding); save it as UTF-8",
         )
     if "\x00" in text:
-        return Problem(shown, text[: text.index("\x00")].count("\n") + 1, "the file contains a NUL byte; it is not text")
+        return Problem(
+            shown, text[: text.index("\x00")].count("\n") + 1, "the file contains a NUL byte; it is not text"
+        )
     return nfc(text.replace("\r\n", "\n").replace("\r", "\n"))
 
 
@@ -85,7 +94,9 @@ def make_article(front: FrontMatter, relative: str, shown: str, root: Path) -> A
     if image and "://" not in image:
         image = site_address(image, base)
         if not (root / image.lstrip("/")).is_file():
-            return Problem(shown, front.lines["image"], f'image "{values["image"]}" is not a file in the content folder')
+            return Problem(
+                shown, front.lines["image"], f'image "{values["image"]}" is not a file in the content folder'
+            )
     body_html = to_html(front.body, base)
     slug = make_slug(values.get("slug") or values["title"])
     if not slug:

@@ -47,9 +47,15 @@ def _feed(site: Site, title: str, page_url: str, url: str, articles: Sequence[Ar
 
 def render_feeds(site: Site) -> list[OutputFile]:
     """rss.xml for everything, then one feed per category, newest first."""
-    files = [OutputFile(SITE_FEED.lstrip("/"), _feed(site, site.config.title, "/", SITE_FEED, site.articles), "site feed")]
+    files = [
+        OutputFile(SITE_FEED.lstrip("/"), _feed(site, site.config.title, "/", SITE_FEED, site.articles), "site feed")
+    ]
     for section in site.categories:
         url = feed_url(section.url)
         title = f"{section.name} – {site.config.title}"
-        files.append(OutputFile(url.lstrip("/"), _feed(site, title, section.url, url, section.articles), f"feed of {section.name}"))
+        files.append(
+            OutputFile(
+                url.lstrip("/"), _feed(site, title, section.url, url, section.articles), f"feed of {section.name}"
+            )
+        )
     return files

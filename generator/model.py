@@ -128,8 +128,10 @@ def sections(
         elif slug in owners:
             problems.append(
                 Problem(
-                    items[0].source, 1,
-                    f'{kind} "{names[key]}" and "{owners[slug]}" would share the address {prefix}{slug}/; use one spelling',
+                    items[0].source,
+                    1,
+                    f'{kind} "{names[key]}" and "{owners[slug]}" would share the address {prefix}{slug}/; '
+                    "use one spelling",
                 )
             )
         else:
@@ -159,7 +161,11 @@ def make_site(config: SiteConfig, articles: list[Article]) -> tuple[Site, list[P
     tag_names = spellings([(a.source, t) for a in slugged for t in a.tags], ())
     ordered = newest_first(
         [
-            replace(a, category=cat_names[identity(a.category)], tags=tuple(dict.fromkeys(tag_names[identity(t)] for t in a.tags)))
+            replace(
+                a,
+                category=cat_names[identity(a.category)],
+                tags=tuple(dict.fromkeys(tag_names[identity(t)] for t in a.tags)),
+            )
             for a in slugged
         ]
     )

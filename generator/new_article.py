@@ -26,7 +26,9 @@ def new_article(content: Path, title: str, category: str, moment: datetime) -> P
         raise BuildFailed([Problem("bulletin new", 1, "the title and the category need letters or digits")])
     path = content / f"{moment:%Y}" / f"{slug}.md"
     if path.exists():
-        raise BuildFailed([Problem(path.as_posix(), 1, "an article with this title already exists; choose another title")])
+        raise BuildFailed(
+            [Problem(path.as_posix(), 1, "an article with this title already exists; choose another title")]
+        )
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(article_text(title, category, moment), encoding="utf-8")
     return path

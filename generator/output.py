@@ -41,7 +41,9 @@ def check_paths(files: Iterable[OutputFile]) -> list[Problem]:
         if not parts or item.path.startswith("/") or ".." in parts or "\\" in item.path:
             problems.append(Problem(item.origin, 1, f'would write outside the output folder: "{item.path}"'))
         elif item.path in owners:
-            problems.append(Problem(item.origin, 1, f"/{item.path} is also made by {owners[item.path]}; change one of them"))
+            problems.append(
+                Problem(item.origin, 1, f"/{item.path} is also made by {owners[item.path]}; change one of them")
+            )
         else:
             owners[item.path] = item.origin
     return problems
@@ -71,7 +73,7 @@ def _previous(root: Path) -> list[str]:
 
 
 def write_tree(root: Path, files: list[OutputFile]) -> WriteReport:
-    """Write changed files atomically, leave identical ones alone, remove what the last build made and this one did not."""
+    """Write changed files atomically, leave identical ones alone, remove what only the last build made."""
     root.mkdir(parents=True, exist_ok=True)
     written = unchanged = removed = 0
     for item in files:

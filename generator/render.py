@@ -115,7 +115,13 @@ class Pages:
             chunk = section.articles[(number - 1) * size : number * size]
             origin = f"{kind} {section.name}"
             yield self.page(
-                "listing.html", page_url(section.url, number), origin, section=section, kind=kind, articles=chunk, pager=pager
+                "listing.html",
+                page_url(section.url, number),
+                origin,
+                section=section,
+                kind=kind,
+                articles=chunk,
+                pager=pager,
             )
 
 
@@ -141,5 +147,3 @@ def static_files(layouts: Path) -> list[OutputFile]:
         for p in sorted(folder.rglob("*"))
         if p.is_file() and not p.name.startswith(".")
     ]
-
-

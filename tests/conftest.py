@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import hashlib
-from html.parser import HTMLParser
+import os
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,7 @@ import pytest
 from generator.cli import main
 
 REPO = Path(__file__).resolve().parents[1]
+CHILD_ENV = {**os.environ, "PYTHONPATH": str(REPO), "PYTHONUNBUFFERED": "1"}
 NOW = "2026-11-27T12:00:00+07:00"
 
 
@@ -50,10 +52,14 @@ class SiteDir:
         command, *rest = args
         argv = [
             command,
-            "--content", str(self.root / "content"),
-            "--layouts", str(self.root / "layouts"),
-            "--config", str(self.root / "site.toml"),
-            "--output", str(self.output),
+            "--content",
+            str(self.root / "content"),
+            "--layouts",
+            str(self.root / "layouts"),
+            "--config",
+            str(self.root / "site.toml"),
+            "--output",
+            str(self.output),
             *(["--now", now] if now else []),
             *rest,
         ]
@@ -74,7 +80,13 @@ class SiteDir:
         }
 
 
-def article(title: str = "Tin thử", date: str = "2026-11-20 08:00", category: str = "Thời sự", body: str = "Nội dung bài.", **extra: str) -> str:
+def article(
+    title: str = "Tin thử",
+    date: str = "2026-11-20 08:00",
+    category: str = "Thời sự",
+    body: str = "Nội dung bài.",
+    **extra: str,
+) -> str:
     """Markdown text of one article; extra keys are written as given (YAML values)."""
     lines = ["---", f"title: {title}", f"date: {date}", f"category: {category}"]
     lines += [f"{key}: {value}" for key, value in extra.items()]
@@ -85,7 +97,9 @@ def article(title: str = "Tin thử", date: str = "2026-11-20 08:00", category: 
 def make_site(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Callable[..., SiteDir]:
     """make_site({"content/a.md": "..."}) → a SiteDir with the repo's real layouts copied in."""
 
-    def make(files: dict[str, str | bytes], config: str = 'title = "Bản tin thử"\nbase_url = "https://bantin.example.vn/"\n') -> SiteDir:
+    def make(
+        files: dict[str, str | bytes], config: str = 'title = "Bản tin thử"\nbase_url = "https://bantin.example.vn/"\n'
+    ) -> SiteDir:
         site = SiteDir(tmp_path / "site", capsys)
         shutil.copytree(REPO / "layouts", site.root / "layouts")
         (site.root / "content").mkdir(parents=True, exist_ok=True)
@@ -109,7 +123,9 @@ class _Markup(HTMLParser):
             address = "".join((value or "").split()).lower()
             if name.startswith("on") or name == "style":
                 self.live.append(f"{tag} {name}=")
-            elif name in ("href", "src", "action", "srcset") and address.startswith(("javascript:", "data:", "vbscript:")):
+            elif name in ("href", "src", "action", "srcset") and address.startswith(
+                ("javascript:", "data:", "vbscript:")
+            ):
                 self.live.append(f"{tag} {name}={value}")
 
 

@@ -7,22 +7,33 @@ import subprocess
 import sys
 
 import feedparser
-from conftest import REPO, article, live_markup
+from conftest import CHILD_ENV, REPO, article, live_markup
 
 
 def test_build_writes_home_articles_listings_feeds_sitemap_and_404(make_site):
-    site = make_site({
-        "content/a.md": article("Chuyển đổi số ở Thanh Hóa", category="Chuyển đổi số", tags="[5G, Giao thông]"),
-        "content/2026/b.md": article("Đường mới ở Sầm Sơn", date="2026-11-21 09:00", category="Giao thông"),
-    })
+    site = make_site(
+        {
+            "content/a.md": article("Chuyển đổi số ở Thanh Hóa", category="Chuyển đổi số", tags="[5G, Giao thông]"),
+            "content/2026/b.md": article("Đường mới ở Sầm Sơn", date="2026-11-21 09:00", category="Giao thông"),
+        }
+    )
     result = site.run("build")
     assert result.code == 0, result.err
     assert "2 articles" in result.out and "written" in result.out
     for path in [
-        "index.html", "404.html", "rss.xml", "sitemap.xml", "robots.txt",
-        "bai-viet/chuyen-doi-so-o-thanh-hoa/index.html", "bai-viet/duong-moi-o-sam-son/index.html",
-        "chuyen-muc/chuyen-doi-so/index.html", "chuyen-muc/chuyen-doi-so/rss.xml",
-        "chuyen-muc/giao-thong/index.html", "chuyen-muc/giao-thong/rss.xml", "the/5g/index.html", "the/giao-thong/index.html",
+        "index.html",
+        "404.html",
+        "rss.xml",
+        "sitemap.xml",
+        "robots.txt",
+        "bai-viet/chuyen-doi-so-o-thanh-hoa/index.html",
+        "bai-viet/duong-moi-o-sam-son/index.html",
+        "chuyen-muc/chuyen-doi-so/index.html",
+        "chuyen-muc/chuyen-doi-so/rss.xml",
+        "chuyen-muc/giao-thong/index.html",
+        "chuyen-muc/giao-thong/rss.xml",
+        "the/5g/index.html",
+        "the/giao-thong/index.html",
     ]:
         assert (site.output / path).is_file(), path
     home = site.page("index.html")
@@ -43,11 +54,13 @@ def test_check_validates_and_writes_nothing(make_site):
 
 
 def test_drafts_and_scheduled_articles_appear_nowhere(make_site):
-    site = make_site({
-        "content/live.md": article("Tin đã đăng"),
-        "content/draft.md": article("Bản nháp bí mật", draft="true"),
-        "content/later.md": article("Tin hẹn giờ bí mật", date="2026-12-01 08:00"),
-    })
+    site = make_site(
+        {
+            "content/live.md": article("Tin đã đăng"),
+            "content/draft.md": article("Bản nháp bí mật", draft="true"),
+            "content/later.md": article("Tin hẹn giờ bí mật", date="2026-12-01 08:00"),
+        }
+    )
     assert site.run("build").code == 0
     everything = "".join(p.read_text("utf-8") for p in site.output.rglob("*") if p.is_file())
     assert "Tin đã đăng" in everything
@@ -87,20 +100,24 @@ def test_category_typed_many_ways_is_one_category_with_the_official_spelling(mak
 
 
 def test_first_spelling_names_a_category_missing_from_site_toml(make_site):
-    site = make_site({
-        "content/a.md": article("Bài cũ", date="2026-11-01 08:00", category="Văn hóa"),
-        "content/b.md": article("Bài mới", date="2026-11-02 08:00", category="VĂN HÓA"),
-    })
+    site = make_site(
+        {
+            "content/a.md": article("Bài cũ", date="2026-11-01 08:00", category="Văn hóa"),
+            "content/b.md": article("Bài mới", date="2026-11-02 08:00", category="VĂN HÓA"),
+        }
+    )
     assert site.run("build").code == 0
     assert "Văn hóa" in site.page("chuyen-muc/van-hoa/index.html")
     assert "VĂN HÓA" not in site.page("chuyen-muc/van-hoa/index.html")
 
 
 def test_same_title_twice_gets_two_stable_addresses(make_site):
-    site = make_site({
-        "content/x.md": article("Họp báo thường kỳ", date="2026-11-01 08:00", body="Lần một."),
-        "content/y.md": article("Họp báo thường kỳ", date="2026-11-08 08:00", body="Lần hai."),
-    })
+    site = make_site(
+        {
+            "content/x.md": article("Họp báo thường kỳ", date="2026-11-01 08:00", body="Lần một."),
+            "content/y.md": article("Họp báo thường kỳ", date="2026-11-08 08:00", body="Lần hai."),
+        }
+    )
     assert site.run("build").code == 0
     assert "Lần một." in site.page("bai-viet/hop-bao-thuong-ky/index.html")
     assert "Lần hai." in site.page("bai-viet/hop-bao-thuong-ky-2/index.html")
@@ -119,20 +136,24 @@ def test_explicit_slug_is_slugified_and_never_a_path(make_site):
 
 
 def test_two_equal_explicit_slugs_name_both_files(make_site):
-    site = make_site({
-        "content/a.md": article("Tin một", slug="trung-ten"),
-        "content/b.md": article("Tin hai", slug="Trùng tên"),
-    })
+    site = make_site(
+        {
+            "content/a.md": article("Tin một", slug="trung-ten"),
+            "content/b.md": article("Tin hai", slug="Trùng tên"),
+        }
+    )
     result = site.run("build")
     assert result.code == 1
     assert f'{site.root}/content/b.md:5: slug "trung-ten" is already used by {site.root}/content/a.md' in result.err
 
 
 def test_images_and_other_files_are_copied_to_the_same_place(make_site):
-    site = make_site({
-        "content/2026/anh/cau.jpg": b"\xff\xd8\xff fake jpeg",
-        "content/2026/bai.md": article("Cầu mới", image="anh/cau.jpg", body="![Cầu](anh/cau.jpg)\nCây cầu mới"),
-    })
+    site = make_site(
+        {
+            "content/2026/anh/cau.jpg": b"\xff\xd8\xff fake jpeg",
+            "content/2026/bai.md": article("Cầu mới", image="anh/cau.jpg", body="![Cầu](anh/cau.jpg)\nCây cầu mới"),
+        }
+    )
     assert site.run("build").code == 0
     assert (site.output / "2026/anh/cau.jpg").read_bytes() == b"\xff\xd8\xff fake jpeg"
     page = site.page("bai-viet/cau-moi/index.html")
@@ -141,19 +162,21 @@ def test_images_and_other_files_are_copied_to_the_same_place(make_site):
 
 
 def test_hostile_article_publishes_as_inert_text(make_site):
-    site = make_site({
-        "content/evil.md": article(
-            '"<script>alert(1)</script> Tiêu đề"',
-            summary='"<img src=x onerror=alert(2)>"',
-            tags='["<b>thẻ</b>", "<script>x</script>"]',
-            author='"<a href=javascript:alert(3)>Tác giả</a>"',
-            body=(
-                '<script>alert(4)</script>\n\n<p onclick="alert(5)">Đoạn</p>\n\n[bấm](javascript:alert(6)) '
-                '![x](data:text/html;base64,PHNjcmlwdD4=) <a href="JaVaScRiPt:alert(7)">a</a>\n\n'
-                '<iframe src="https://evil.example"></iframe><style>body{display:none}</style>\n'
-            ),
-        )
-    })
+    site = make_site(
+        {
+            "content/evil.md": article(
+                '"<script>alert(1)</script> Tiêu đề"',
+                summary='"<img src=x onerror=alert(2)>"',
+                tags='["<b>thẻ</b>", "<script>x</script>"]',
+                author='"<a href=javascript:alert(3)>Tác giả</a>"',
+                body=(
+                    '<script>alert(4)</script>\n\n<p onclick="alert(5)">Đoạn</p>\n\n[bấm](javascript:alert(6)) '
+                    '![x](data:text/html;base64,PHNjcmlwdD4=) <a href="JaVaScRiPt:alert(7)">a</a>\n\n'
+                    '<iframe src="https://evil.example"></iframe><style>body{display:none}</style>\n'
+                ),
+            )
+        }
+    )
     assert site.run("build").code == 0
     for path in site.output.rglob("*.html"):
         assert live_markup(path.read_text("utf-8")) == [], path
@@ -169,7 +192,12 @@ def test_broken_article_exits_1_and_leaves_output_byte_identical(make_site):
     site = make_site({"content/a.md": article("Tin tốt"), "content/b.md": article("Tin hai")})
     assert site.run("build").code == 0
     before = site.snapshot()
-    site.write({"content/b.md": "---\ntitle: Tin hai\ndate: 2026-11-20 08:00\ncategory: [oops\n---\nx\n", "content/c.md": article("Mới")})
+    site.write(
+        {
+            "content/b.md": "---\ntitle: Tin hai\ndate: 2026-11-20 08:00\ncategory: [oops\n---\nx\n",
+            "content/c.md": article("Mới"),
+        }
+    )
     result = site.run("build")
     assert result.code == 1
     assert f"{site.root}/content/b.md:4: the front matter is not valid YAML" in result.err
@@ -179,10 +207,12 @@ def test_broken_article_exits_1_and_leaves_output_byte_identical(make_site):
 
 
 def test_every_problem_of_every_file_in_one_run(make_site):
-    site = make_site({
-        "content/a.md": "---\ntitle: A\ndate: 2026-13-40\ncategory: X\ntitel: oops\n---\nx\n",
-        "content/b.md": "---\ndate: 2026-11-20\ncategory: 12\n---\nx\n",
-    })
+    site = make_site(
+        {
+            "content/a.md": "---\ntitle: A\ndate: 2026-13-40\ncategory: X\ntitel: oops\n---\nx\n",
+            "content/b.md": "---\ndate: 2026-11-20\ncategory: 12\n---\nx\n",
+        }
+    )
     result = site.run("build")
     assert result.code == 1
     lines = result.err.strip().splitlines()
@@ -235,12 +265,25 @@ def test_listing_pages_are_paginated(make_site):
 
 def test_usage_errors_exit_2(make_site):
     site = make_site({})
-    assert subprocess.run([sys.executable, "-m", "generator", "frobnicate"], cwd=site.root, capture_output=True).returncode == 2
-    bad_now = subprocess.run([sys.executable, "-m", "generator", "build", "--now", "tomorrow"], capture_output=True, text=True)
+    assert (
+        subprocess.run(
+            [sys.executable, "-m", "generator", "frobnicate"], cwd=site.root, capture_output=True, env=CHILD_ENV
+        ).returncode
+        == 2
+    )
+    bad_now = subprocess.run(
+        [sys.executable, "-m", "generator", "build", "--now", "tomorrow"], capture_output=True, text=True, env=CHILD_ENV
+    )
     assert bad_now.returncode == 2 and "ISO 8601" in bad_now.stderr
 
 
 def test_console_script_help_for_every_command():
     for command in ("build", "check", "watch", "new", "import-seeds"):
-        shown = subprocess.run([sys.executable, "-m", "generator", command, "--help"], capture_output=True, text=True, cwd=REPO)
+        shown = subprocess.run(
+            [sys.executable, "-m", "generator", command, "--help"],
+            capture_output=True,
+            text=True,
+            cwd=REPO,
+            env=CHILD_ENV,
+        )
         assert shown.returncode == 0 and "--content" in shown.stdout and "--now" in shown.stdout, command

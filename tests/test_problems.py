@@ -3,39 +3,83 @@
 from __future__ import annotations
 
 import pytest
-
 from conftest import article
 
 HEAD = "---\ntitle: Tin\ndate: 2026-11-20 08:00\ncategory: Thời sự\n"
 
 CASES = {
-    "yaml syntax": (HEAD + "tags: [a, b\n---\nx\n", '5: the front matter is not valid YAML: expected \',\' or \']\', but got \'<stream end>\''),
-    "yaml tab": ("---\ntitle: Tin\n\tdate: x\n---\n", "3: the front matter is not valid YAML: found character '\\t' that cannot start any token"),
+    "yaml syntax": (
+        HEAD + "tags: [a, b\n---\nx\n",
+        "5: the front matter is not valid YAML: expected ',' or ']', but got '<stream end>'",
+    ),
+    "yaml tab": (
+        "---\ntitle: Tin\n\tdate: x\n---\n",
+        "3: the front matter is not valid YAML: found character '\\t' that cannot start any token",
+    ),
     "not a mapping": ("---\n- a\n- b\n---\nx\n", '2: the front matter must be lines of "key: value"'),
-    "no front matter": ("Chỉ có thân bài.\n", '1: the file must start with a line "---", then the front matter, then "---"'),
+    "no front matter": (
+        "Chỉ có thân bài.\n",
+        '1: the file must start with a line "---", then the front matter, then "---"',
+    ),
     "never closed": ("---\ntitle: Tin\n", '1: the front matter that starts on line 1 is never closed by a line "---"'),
     "empty file": ("", "1: the file is empty; an article needs front matter and a body"),
-    "missing title": ("---\ndate: 2026-11-20\ncategory: X\n---\n", '1: "title" is missing from the front matter (headline (required))'),
+    "missing title": (
+        "---\ndate: 2026-11-20\ncategory: X\n---\n",
+        '1: "title" is missing from the front matter (headline (required))',
+    ),
     "empty title": ("---\ntitle: ''\ndate: 2026-11-20\ncategory: X\n---\n", "2: title is empty"),
     "null category": ("---\ntitle: T\ndate: 2026-11-20\ncategory:\n---\n", "4: category must be text, not empty"),
     "list title": ("---\ntitle: [a, b]\ndate: 2026-11-20\ncategory: X\n---\n", "2: title must be text, not a list"),
-    "number category": ("---\ntitle: T\ndate: 2026-11-20\ncategory: 42\n---\n", "4: category must be text, not a number (put it in quotes)"),
-    "impossible date": ("---\ntitle: T\ndate: 2026-02-30\ncategory: X\n---\n", '3: date "2026-02-30" is not a real date (day is out of range for month)'),
-    "impossible vn date": ("---\ntitle: T\ndate: 31/04/2026 08:00\ncategory: X\n---\n", '3: date "31/04/2026 08:00" is not a real date (day is out of range for month)'),
-    "ambiguous date": ("---\ntitle: T\ndate: 3/4/26\ncategory: X\n---\n", '3: date "3/4/26" is not a date; write it like 2024-07-16 14:30 or 16/07/2024 14:30'),
-    "words date": ("---\ntitle: T\ndate: hôm qua\ncategory: X\n---\n", '3: date "hôm qua" is not a date; write it like 2024-07-16 14:30 or 16/07/2024 14:30'),
-    "number date": ("---\ntitle: T\ndate: 2026\ncategory: X\n---\n", "3: date must be a date like 2024-07-16 14:30, not a number"),
+    "number category": (
+        "---\ntitle: T\ndate: 2026-11-20\ncategory: 42\n---\n",
+        "4: category must be text, not a number (put it in quotes)",
+    ),
+    "impossible date": (
+        "---\ntitle: T\ndate: 2026-02-30\ncategory: X\n---\n",
+        '3: date "2026-02-30" is not a real date (day is out of range for month)',
+    ),
+    "impossible vn date": (
+        "---\ntitle: T\ndate: 31/04/2026 08:00\ncategory: X\n---\n",
+        '3: date "31/04/2026 08:00" is not a real date (day is out of range for month)',
+    ),
+    "ambiguous date": (
+        "---\ntitle: T\ndate: 3/4/26\ncategory: X\n---\n",
+        '3: date "3/4/26" is not a date; write it like 2024-07-16 14:30 or 16/07/2024 14:30',
+    ),
+    "words date": (
+        "---\ntitle: T\ndate: hôm qua\ncategory: X\n---\n",
+        '3: date "hôm qua" is not a date; write it like 2024-07-16 14:30 or 16/07/2024 14:30',
+    ),
+    "number date": (
+        "---\ntitle: T\ndate: 2026\ncategory: X\n---\n",
+        "3: date must be a date like 2024-07-16 14:30, not a number",
+    ),
     "unknown key": (HEAD + "catgory: X\n---\n", '5: unknown key "catgory" (did you mean "category"?)'),
     "unknown key no hint": (HEAD + "zzz: 1\n---\n", '5: unknown key "zzz"'),
     "duplicate key": (HEAD + "title: Lại\n---\n", '5: "title" is given twice (first on line 2)'),
     "draft not bool": (HEAD + "draft: có\n---\n", '5: draft must be true or false, not "có"'),
     "tags of lists": (HEAD + "tags: [[a]]\n---\n", "5: tags must be a list of words, e.g. [giao thông, an toàn]"),
-    "image javascript": (HEAD + "image: javascript:alert(1)\n---\n", '5: image must be a path beside the article or an http(s) address, not "javascript:alert(1)"'),
-    "image data": (HEAD + "image: 'data:image/png;base64,AAAA'\n---\n", '5: image must be a path beside the article or an http(s) address, not "data:image/png;base64,AAAA"'),
-    "image missing": (HEAD + "image: anh/khong-co.jpg\n---\n", '5: image "anh/khong-co.jpg" is not a file in the content folder'),
+    "image javascript": (
+        HEAD + "image: javascript:alert(1)\n---\n",
+        '5: image must be a path beside the article or an http(s) address, not "javascript:alert(1)"',
+    ),
+    "image data": (
+        HEAD + "image: 'data:image/png;base64,AAAA'\n---\n",
+        '5: image must be a path beside the article or an http(s) address, not "data:image/png;base64,AAAA"',
+    ),
+    "image missing": (
+        HEAD + "image: anh/khong-co.jpg\n---\n",
+        '5: image "anh/khong-co.jpg" is not a file in the content folder',
+    ),
     "slug without letters": (HEAD + "slug: '!!!'\n---\n", "5: slug has no letters or digits to make an address from"),
-    "title too long": ("---\ntitle: " + "a" * 300 + "\ndate: 2026-11-20\ncategory: X\n---\n", "2: title is 300 characters long; a headline must be at most 250"),
-    "windows-1258": (HEAD.encode("utf-8") + b"---\n\nTin t\xfd\xecc\n", "7: the file is not UTF-8 text (byte 0xfd cannot be read; it may be saved as Windows-1258 or another old encoding); save it as UTF-8"),
+    "title too long": (
+        "---\ntitle: " + "a" * 300 + "\ndate: 2026-11-20\ncategory: X\n---\n",
+        "2: title is 300 characters long; a headline must be at most 250",
+    ),
+    "windows-1258": (
+        HEAD.encode("utf-8") + b"---\n\nTin t\xfd\xecc\n",
+        "7: the file is not UTF-8 text (byte 0xfd cannot be read; it may be saved as Windows-1258 or another old encoding); save it as UTF-8",
+    ),
     "utf-16": (article().encode("utf-16"), "1: the file is saved as UTF-16; save it as UTF-8"),
 }
 
@@ -55,7 +99,10 @@ def test_each_mistake_has_its_exact_message(make_site, name):
 
 
 def test_config_mistakes_are_reported_with_their_lines(make_site):
-    site = make_site({"content/a.md": article()}, config='title = "X"\nper_page = 0\nbase_url = "bantin.vn"\ntimzone = "Asia/Hanoi"\n')
+    site = make_site(
+        {"content/a.md": article()},
+        config='title = "X"\nper_page = 0\nbase_url = "bantin.vn"\ntimzone = "Asia/Hanoi"\n',
+    )
     result = site.run("build")
     toml = f"{site.root}/site.toml"
     assert result.code == 1
@@ -81,19 +128,27 @@ def test_template_syntax_error_names_template_file_and_line(make_site):
     site.write({"layouts/404.html": '{% extends "base.html" %}\n{% block main %}\n{% if %}\n{% endblock %}\n'})
     result = site.run("build")
     assert result.code == 1
-    assert result.err.splitlines()[0] == f"{site.root}/layouts/404.html:3: template error: Expected an expression, got 'end of statement block'"
+    assert (
+        result.err.splitlines()[0]
+        == f"{site.root}/layouts/404.html:3: template error: Expected an expression, got 'end of statement block'"
+    )
 
 
 def test_template_undefined_variable_names_template_file_and_line(make_site):
     site = make_site({"content/a.md": article()})
-    site.write({"layouts/404.html": '<!doctype html>\n<title>404</title>\n<p>{{ no_such_thing }}</p>\n'})
+    site.write({"layouts/404.html": "<!doctype html>\n<title>404</title>\n<p>{{ no_such_thing }}</p>\n"})
     result = site.run("build")
     assert result.code == 1
     assert result.err.splitlines()[0] == f"{site.root}/layouts/404.html:3: template error: 'no_such_thing' is undefined"
 
 
 def test_category_spellings_that_share_an_address(make_site):
-    site = make_site({"content/a.md": article("A", category="Thanh Hóa"), "content/b.md": article("B", category="Thanh Hoa")})
+    site = make_site(
+        {"content/a.md": article("A", category="Thanh Hóa"), "content/b.md": article("B", category="Thanh Hoa")}
+    )
     result = site.run("build")
     assert result.code == 1
-    assert 'category "Thanh Hoa" and "Thanh Hóa" would share the address /chuyen-muc/thanh-hoa/; use one spelling' in result.err
+    assert (
+        'category "Thanh Hoa" and "Thanh Hóa" would share the address /chuyen-muc/thanh-hoa/; use one spelling'
+        in result.err
+    )
