@@ -108,6 +108,7 @@ def make_article(front: FrontMatter, relative: str, shown: str, root: Path) -> A
         date=values["date"],
         category=values["category"],
         summary=values.get("summary") or first_paragraph(body_html),
+        lead=values.get("summary", ""),
         body_html=body_html,
         tags=values.get("tags", ()),
         author=values.get("author", ""),

@@ -25,6 +25,7 @@ class Article:
     category: str
     summary: str
     body_html: str
+    lead: str = ""
     tags: tuple[str, ...] = ()
     author: str = ""
     image: str = ""

@@ -49,7 +49,7 @@ def check_paths(files: Iterable[OutputFile]) -> list[Problem]:
     return problems
 
 
-def _atomic_write(target: Path, data: bytes) -> None:
+def atomic_write(target: Path, data: bytes) -> None:
     """Write beside the target, flush to disk, then rename over it: readers see old or new, never half."""
     target.parent.mkdir(parents=True, exist_ok=True)
     descriptor, temporary = tempfile.mkstemp(dir=target.parent, prefix=".tmp-", suffix=".part")
@@ -84,7 +84,7 @@ def write_tree(root: Path, files: list[OutputFile]) -> WriteReport:
                 continue
         except OSError:
             pass
-        _atomic_write(target, item.data)
+        atomic_write(target, item.data)
         written += 1
     current = {item.path for item in files}
     for stale in sorted(set(_previous(root)) - current):
@@ -93,7 +93,7 @@ def write_tree(root: Path, files: list[OutputFile]) -> WriteReport:
             path.unlink()
             removed += 1
             _remove_empty_parents(path.parent, root)
-    _atomic_write(root / MANIFEST, json.dumps(sorted(current), ensure_ascii=False, indent=0).encode("utf-8"))
+    atomic_write(root / MANIFEST, json.dumps(sorted(current), ensure_ascii=False, indent=0).encode("utf-8"))
     return WriteReport(written, unchanged, removed)
 
 

@@ -4,7 +4,7 @@ Seed layout: line 1 is the main headline, then the body, one paragraph per line 
 A line immediately followed by a line that starts with the same text is a photo caption: it becomes a figure
 (placeholder image + caption) and the longer line stays a paragraph. After two blank lines comes the related-news
 list: items separated by blank lines, each a headline line then its lead line; each item becomes a short article
-(body and summary = the lead). CHROME lines ("Bình luận", "Thông báo", …) are dropped wherever they stand.
+(its lead is its body and so its summary). CHROME lines ("Bình luận", "Thông báo", …) are dropped.
 
 Dates, in Asia/Ho_Chi_Minh, written "YYYY-MM-DD HH:MM" without an offset:
   item whose lead starts       that day/month; Sáng 08:00, Trưa 11:30, Chiều 15:00, Tối 19:30, else 07:00;
@@ -21,9 +21,7 @@ match whole words of folded text (no case, no diacritics). Tags: the TAGS rows t
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -33,6 +31,7 @@ import yaml
 
 from .content import decode, shown_path
 from .errors import BuildFailed, Problem
+from .output import atomic_write
 from .text import clean_line, fold, make_slug
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -61,7 +60,7 @@ CATEGORIES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("Giao thông", ("giao thong", "lai xe", "dang kiem")),
     ("Công nghệ", ("5g", "vien thong", "internet", "tri tue nhan tao")),
     ("Kinh tế", ("ngan hang", "tai khoan", "tin dung")),
-    ("Nông nghiệp – Môi trường", ("kenh", "thuy loi", "nuoc sach", "nong thon", "nong nghiep", "moi truong")),  # noqa: RUF001
+    ("Nông nghiệp – Môi trường", ("kenh", "thuy loi", "nuoc sach", "nong thon", "nong nghiep", "moi truong")),
     ("Thời sự", ("mat tran to quoc", "to chuc can bo", "can bo")),
 )
 TAGS: tuple[tuple[str, tuple[str, ...]], ...] = (
@@ -110,7 +109,6 @@ class SeedArticle:
     date: datetime
     category: str
     blocks: tuple[Block, ...]
-    summary: str = ""
     tags: tuple[str, ...] = ()
 
 
@@ -175,13 +173,12 @@ def _lead_date(lead: str, year: int) -> datetime | None:
 
 def _spread(dates: list[datetime | None], fallback: datetime) -> list[datetime]:
     """Undated items take the nearest dated item (above first) minus their signed distance in minutes."""
-    known = [i for i, d in enumerate(dates) if d is not None]
+    known = [(i, d) for i, d in enumerate(dates) if d is not None] or [(-1, fallback)]
     result: list[datetime] = []
     for index, moment in enumerate(dates):
         if moment is None:
-            above = [i for i in known if i < index]
-            anchor = above[-1] if above else (known[0] if known else -1)
-            base = dates[anchor] if anchor >= 0 else fallback
+            above = [k for k in known if k[0] < index]
+            anchor, base = above[-1] if above else known[0]
             moment = base - timedelta(minutes=index - anchor)
         result.append(moment)
     return result
@@ -216,7 +213,6 @@ def parse_bulletin(text: str) -> list[SeedArticle]:
                 moment,
                 _category(title, "\n".join(rest)),
                 tuple(Block(r) for r in rest),
-                summary=rest[0] if rest else "",
                 tags=_tags("\n".join(group)),
             )
         )
@@ -237,15 +233,13 @@ def render_markdown(article: SeedArticle) -> str:
         "date": f"{article.date:%Y-%m-%d %H:%M}",
         "category": article.category,
     }
-    if article.summary:
-        front["summary"] = article.summary
     if article.tags:
         front["tags"] = list(article.tags)
     head = yaml.safe_dump(front, allow_unicode=True, sort_keys=False, default_flow_style=False, width=1_000_000)
     parts = []
     for block in article.blocks:
         text = escape_markdown(block.text)
-        parts.append(f"![{text}]({IMAGE_LINK})\n{text}" if block.figure else text)
+        parts.append(f"![Ảnh minh họa]({IMAGE_LINK})\n{text}" if block.figure else text)
     return f"---\n{head}---\n\n" + "\n\n".join(parts) + "\n"
 
 
@@ -253,15 +247,7 @@ def _write_if_changed(target: Path, data: bytes) -> bool:
     """Write atomically unless the file already holds exactly these bytes; True if written."""
     if target.is_file() and target.read_bytes() == data:
         return False
-    target.parent.mkdir(parents=True, exist_ok=True)
-    descriptor, temporary = tempfile.mkstemp(dir=target.parent, prefix=".tmp-", suffix=".part")
-    try:
-        with os.fdopen(descriptor, "wb") as handle:
-            handle.write(data)
-        os.replace(temporary, target)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    atomic_write(target, data)
     return True
 
 
