@@ -85,7 +85,7 @@ def decode(data: bytes, shown: str) -> str | Problem:
     return nfc(text.replace("\r\n", "\n").replace("\r", "\n"))
 
 
-def make_article(front: FrontMatter, relative: str, shown: str, root: Path) -> Article | Problem:
+def make_article(front: FrontMatter, relative: str, shown: str, root: Path, config: SiteConfig) -> Article | Problem:
     """Front matter and body → Article; a lead image beside the article must exist."""
     values = front.values
     folder = str(PurePosixPath(relative).parent)
@@ -111,7 +111,7 @@ def make_article(front: FrontMatter, relative: str, shown: str, root: Path) -> A
         lead=values.get("summary", ""),
         body_html=body_html,
         tags=values.get("tags", ()),
-        author=values.get("author", ""),
+        author=values.get("author", config.author),
         image=image,
         image_caption=values.get("image_caption", ""),
         updated=values.get("updated"),
@@ -141,7 +141,7 @@ def load_content(root: Path, config: SiteConfig) -> tuple[list[Article], list[So
             problems.extend(front)
             continue
         try:
-            article = make_article(front, source.relative, shown, root)
+            article = make_article(front, source.relative, shown, root, config)
         except (RecursionError, ValueError) as error:  # Markdown giving up on pathological input
             article = Problem(shown, front.body_line, f"the body could not be converted: {error}")
         if isinstance(article, Problem):
