@@ -134,3 +134,6 @@ def live_markup(html: str) -> list[str]:
     parser = _Markup()
     parser.feed(html)
     return parser.live
+
+
+pytest_plugins = ["browser"]
