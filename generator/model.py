@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections import defaultdict
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -141,18 +142,33 @@ def sections(
     return result, problems
 
 
-def related_articles(article: Article, pool: list[Article], limit: int) -> tuple[Article, ...]:
-    """Shared tags first, then same category, then recency (the pool is newest first)."""
-    tags = {identity(t) for t in article.tags}
-    category = identity(article.category)
+RELATED_WINDOW = 100
 
-    def score(other: Article) -> int:
-        shared = len(tags & {identity(t) for t in other.tags})
-        return shared * 2 + (identity(other.category) == category)
 
-    candidates = [(score(o), i, o) for i, o in enumerate(pool) if o.source != article.source]
-    ranked = sorted((c for c in candidates if c[0] > 0), key=lambda c: (-c[0], c[1]))
-    return tuple(o for _, _, o in ranked[:limit])
+def related_map(ordered: list[Article], limit: int) -> dict[str, tuple[Article, ...]]:
+    """'Tin liên quan' for each article: most shared tags, then same category, then the newest.
+
+    Candidates are the articles published around it (RELATED_WINDOW on each side in each of its
+    tags and its category), which keeps the work linear in the size of the site.
+    """
+    index: dict[str, list[int]] = defaultdict(list)
+    keys = [(identity(a.category), [identity(t) for t in a.tags]) for a in ordered]
+    for position, (category, tags) in enumerate(keys):
+        index["c:" + category].append(position)
+        for tag in tags:
+            index["t:" + tag].append(position)
+    related: dict[str, tuple[Article, ...]] = {}
+    for position, (category, tags) in enumerate(keys):
+        scores: dict[int, int] = defaultdict(int)
+        for key, weight in [("c:" + category, 1), *(("t:" + t, 2) for t in tags)]:
+            members = index[key]
+            at = bisect_left(members, position)
+            for other in members[max(0, at - RELATED_WINDOW) : at + RELATED_WINDOW + 1]:
+                scores[other] += weight
+        scores.pop(position, None)
+        best = sorted(scores.items(), key=lambda item: (-item[1], item[0]))[:limit]
+        related[ordered[position].source] = tuple(ordered[other] for other, _ in best)
+    return related
 
 
 def make_site(config: SiteConfig, articles: list[Article]) -> tuple[Site, list[Problem]]:
@@ -175,6 +191,6 @@ def make_site(config: SiteConfig, articles: list[Article]) -> tuple[Site, list[P
     categories.sort(key=lambda s: (order.get(identity(s.name), len(order)), s.slug))
     tags, tag_problems = sections([(a, t) for a in ordered for t in a.tags], tag_names, TAG_PREFIX, "tag")
     tags.sort(key=lambda s: s.slug)
-    related = {a.source: related_articles(a, ordered, config.related) for a in ordered}
+    related = related_map(ordered, config.related)
     site = Site(config, tuple(ordered), tuple(categories), tuple(tags), related)
     return site, problems + cat_problems + tag_problems

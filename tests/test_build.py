@@ -287,3 +287,24 @@ def test_console_script_help_for_every_command():
             env=CHILD_ENV,
         )
         assert shown.returncode == 0 and "--content" in shown.stdout and "--now" in shown.stdout, command
+
+
+def test_related_articles_prefer_shared_tags_then_category_then_recency(make_site):
+    site = make_site(
+        {
+            "content/a.md": article("Bài gốc", tags="[5G, viễn thông]", category="Công nghệ"),
+            "content/b.md": article(
+                "Chung hai thẻ", date="2026-11-01 08:00", tags="[5G, Viễn Thông]", category="Kinh tế"
+            ),
+            "content/c.md": article("Chung một thẻ", date="2026-11-19 08:00", tags="[5G]", category="Kinh tế"),
+            "content/d.md": article("Cùng chuyên mục mới", date="2026-11-18 08:00", category="Công nghệ"),
+            "content/e.md": article("Cùng chuyên mục cũ", date="2026-11-02 08:00", category="Công nghệ"),
+            "content/f.md": article("Không liên quan", date="2026-11-19 09:00", category="Y tế"),
+        }
+    )
+    assert site.run("build").code == 0
+    page = site.page("bai-viet/bai-goc/index.html")
+    related = page[page.index("Tin liên quan") :]
+    order = [related.find(t) for t in ("Chung hai thẻ", "Chung một thẻ", "Cùng chuyên mục mới", "Cùng chuyên mục cũ")]
+    assert -1 not in order and order == sorted(order)
+    assert "Không liên quan" not in related
