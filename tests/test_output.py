@@ -1,0 +1,62 @@
+"""The writer and the path check, and the sitemap and robots.txt they carry."""
+
+from __future__ import annotations
+
+import json
+import xml.etree.ElementTree as ET
+
+from conftest import article
+
+from generator.output import MANIFEST, OutputFile, check_paths, write_tree
+
+
+def test_writer_skips_identical_files_and_prunes_what_it_wrote_before(tmp_path):
+    out = tmp_path / "out"
+    first = write_tree(out, [OutputFile("a/index.html", b"A", "x"), OutputFile("b/c/index.html", b"C", "y")])
+    assert (first.written, first.unchanged, first.removed) == (2, 0, 0)
+    (out / "keep-me.txt").write_text("not ours")
+    stamp = (out / "a/index.html").stat().st_mtime_ns
+    second = write_tree(out, [OutputFile("a/index.html", b"A", "x")])
+    assert (second.written, second.unchanged, second.removed) == (0, 1, 1)
+    assert (out / "a/index.html").stat().st_mtime_ns == stamp
+    assert not (out / "b").exists()
+    assert (out / "keep-me.txt").read_text() == "not ours"
+    assert json.loads((out / MANIFEST).read_text()) == ["a/index.html"]
+    assert not list(out.rglob("*.part"))
+
+
+def test_path_check_names_both_claimants_and_refuses_escapes():
+    problems = check_paths([
+        OutputFile("rss.xml", b"", "site feed"),
+        OutputFile("rss.xml", b"", "content/rss.xml"),
+        OutputFile("../etc/passwd", b"", "evil"),
+        OutputFile("/abs", b"", "evil2"),
+    ])
+    assert [str(p) for p in problems] == [
+        "content/rss.xml:1: /rss.xml is also made by site feed; change one of them",
+        'evil:1: would write outside the output folder: "../etc/passwd"',
+        'evil2:1: would write outside the output folder: "/abs"',
+    ]
+
+
+def test_an_asset_that_collides_with_a_page_is_reported(make_site):
+    site = make_site({"content/a.md": article("Tin"), "content/rss.xml": "<rss/>"})
+    result = site.run("build")
+    assert result.code == 1
+    assert result.err.splitlines()[0] == f"{site.root}/content/rss.xml:1: /rss.xml is also made by site feed; change one of them"
+
+
+def test_sitemap_and_robots_use_absolute_addresses(make_site):
+    site = make_site({"content/a.md": article("Tin một", tags="[5G]"), "content/b.md": article("Tin hai", draft="true")})
+    assert site.run("build").code == 0
+    namespace = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
+    tree = ET.fromstring((site.output / "sitemap.xml").read_bytes())
+    locations = [loc.text for loc in tree.findall("s:url/s:loc", namespace)]
+    assert locations == [
+        "https://bantin.example.vn/",
+        "https://bantin.example.vn/bai-viet/tin-mot/",
+        "https://bantin.example.vn/chuyen-muc/thoi-su/",
+        "https://bantin.example.vn/the/5g/",
+    ]
+    assert tree.find("s:url/s:lastmod", namespace).text == "2026-11-20T08:00:00+07:00"
+    assert "Sitemap: https://bantin.example.vn/sitemap.xml" in (site.output / "robots.txt").read_text()
