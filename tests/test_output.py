@@ -26,12 +26,14 @@ def test_writer_skips_identical_files_and_prunes_what_it_wrote_before(tmp_path):
 
 
 def test_path_check_names_both_claimants_and_refuses_escapes():
-    problems = check_paths([
-        OutputFile("rss.xml", b"", "site feed"),
-        OutputFile("rss.xml", b"", "content/rss.xml"),
-        OutputFile("../etc/passwd", b"", "evil"),
-        OutputFile("/abs", b"", "evil2"),
-    ])
+    problems = check_paths(
+        [
+            OutputFile("rss.xml", b"", "site feed"),
+            OutputFile("rss.xml", b"", "content/rss.xml"),
+            OutputFile("../etc/passwd", b"", "evil"),
+            OutputFile("/abs", b"", "evil2"),
+        ]
+    )
     assert [str(p) for p in problems] == [
         "content/rss.xml:1: /rss.xml is also made by site feed; change one of them",
         'evil:1: would write outside the output folder: "../etc/passwd"',
@@ -43,11 +45,16 @@ def test_an_asset_that_collides_with_a_page_is_reported(make_site):
     site = make_site({"content/a.md": article("Tin"), "content/rss.xml": "<rss/>"})
     result = site.run("build")
     assert result.code == 1
-    assert result.err.splitlines()[0] == f"{site.root}/content/rss.xml:1: /rss.xml is also made by site feed; change one of them"
+    assert (
+        result.err.splitlines()[0]
+        == f"{site.root}/content/rss.xml:1: /rss.xml is also made by site feed; change one of them"
+    )
 
 
 def test_sitemap_and_robots_use_absolute_addresses(make_site):
-    site = make_site({"content/a.md": article("Tin một", tags="[5G]"), "content/b.md": article("Tin hai", draft="true")})
+    site = make_site(
+        {"content/a.md": article("Tin một", tags="[5G]"), "content/b.md": article("Tin hai", draft="true")}
+    )
     assert site.run("build").code == 0
     namespace = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
     tree = ET.fromstring((site.output / "sitemap.xml").read_bytes())
