@@ -120,7 +120,7 @@ def _entry(generator: FeedGenerator, config: SiteConfig, article: Article, atom:
     entry.guid(url, permalink=True)
     entry.title(article.title)
     entry.link(href=url)
-    entry.summary(article.summary)
+    entry.summary(article.summary or article.title)  # feedgen drops content:encoded when there is no summary
     full = _lead_figure(config, article) + absolute_html(config, article.body_html)
     entry.content(full, type="html" if atom else "CDATA")  # Atom has no CDATA type; RSS readers like it
     entry.published(article.date)
