@@ -40,7 +40,7 @@ class Channel:
     origin: str
 
 
-class AtomEnclosureEntry(BaseEntryExtension):  # type: ignore[misc]
+class AtomEnclosureEntry(BaseEntryExtension):
     """Writes <link rel="enclosure" length type> in Atom entries (feedgen 1.0 drops those attributes)."""
 
     def __init__(self) -> None:
@@ -83,7 +83,7 @@ def _lead_figure(config: SiteConfig, article: Article) -> str:
     picture = article.picture
     size = f' width="{picture.width}" height="{picture.height}"' if picture and picture.width else ""
     caption = f"<figcaption>{escape(article.image_caption)}</figcaption>" if article.image_caption else ""
-    src = escape(config.absolute(article.image))
+    src = escape(config.absolute(picture.url if picture else article.image))
     return f'<figure><img src="{src}" alt="{escape(article.image_alt)}"{size}>{caption}</figure>'
 
 
@@ -135,9 +135,9 @@ def _entry(generator: FeedGenerator, config: SiteConfig, article: Article, atom:
     picture = article.picture
     if picture is not None:
         if atom:
-            entry.enclosures.add(config.absolute(picture.address), picture.size, picture.mime)
+            entry.enclosures.add(config.absolute(picture.url), picture.size, picture.mime)
         else:
-            entry.enclosure(config.absolute(picture.address), str(picture.size), picture.mime)
+            entry.enclosure(config.absolute(picture.url), str(picture.size), picture.mime)
 
 
 def channels(site: Site) -> list[tuple[str, Channel]]:

@@ -10,6 +10,7 @@ import warnings
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import quote
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 
@@ -56,11 +57,22 @@ class Picture:
     variants: tuple[Variant, ...] = ()
 
     @property
+    def url(self) -> str:
+        """The address as a URL: spaces and Vietnamese letters of file names percent-encoded."""
+        return url_path(self.address)
+
+    @property
     def srcset(self) -> str:
         """'a-480w.jpg 480w, a-960w.jpg 960w, a.jpg 1600w', or '' when there is nothing to choose from."""
         if not self.variants:
             return ""
-        return ", ".join([f"{v.address} {v.width}w" for v in self.variants] + [f"{self.address} {self.width}w"])
+        candidates = [(v.address, v.width) for v in self.variants] + [(self.address, self.width)]
+        return ", ".join(f"{url_path(address)} {width}w" for address, width in candidates)
+
+
+def url_path(address: str) -> str:
+    """'/anh/cầu mới.jpg' → '/anh/c%E1%BA%A7u%20m%E1%BB%9Bi.jpg' (a srcset splits on spaces; feeds want ASCII)."""
+    return quote(address, safe="/-._~")
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,7 +113,8 @@ def measure(address: str, data: bytes) -> Picture | Unreadable | None:
         variants = tuple(
             Variant(w, max(1, round(height * w / width)), variant_address(address, w)) for w in WIDTHS if w < width
         )
-    return Picture(address, Image.MIME.get(kind, MIME[suffix]), len(data), width, height, variants)
+    mime = "image/jpeg" if kind in ("JPEG", "MPO") else Image.MIME.get(kind, MIME[suffix])  # MPO: phone JPEGs
+    return Picture(address, mime, len(data), width, height, variants)
 
 
 def _reason(error: Exception) -> str:

@@ -18,8 +18,8 @@ NEWS_NS = "http://www.google.com/schemas/sitemap-news/0.9"
 
 def _images(site: Site, article: Article) -> str:
     """<image:image> entries for the article's lead image and the pictures of its body."""
-    addresses = [article.image] if article.image else []
-    addresses += [p.address for p in article.pictures]
+    addresses = [article.picture.url if article.picture else article.image] if article.image else []
+    addresses += [p.url for p in article.pictures]
     unique = dict.fromkeys(site.config.absolute(a) for a in addresses)
     return "".join(f"<image:image><image:loc>{escape(a)}</image:loc></image:image>" for a in unique)
 

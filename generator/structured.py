@@ -33,7 +33,7 @@ def publisher(config: SiteConfig) -> dict[str, Any]:
 
 def image_object(config: SiteConfig, picture: Picture, caption: str = "") -> dict[str, Any]:
     """A picture of the site with its absolute address and size."""
-    data: dict[str, Any] = {"@type": "ImageObject", "url": config.absolute(picture.address)}
+    data: dict[str, Any] = {"@type": "ImageObject", "url": config.absolute(picture.url)}
     if picture.width and picture.height:
         data.update(width=picture.width, height=picture.height)
     if caption:

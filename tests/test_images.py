@@ -209,3 +209,44 @@ def _png() -> bytes:
     out = io.BytesIO()
     Image.new("RGBA", (900, 300), (20, 120, 200, 128)).save(out, "PNG")
     return out.getvalue()
+
+
+def test_file_names_with_spaces_and_vietnamese_letters(make_site):
+    site = make_site(
+        {
+            "content/ảnh/cầu mới.jpg": jpeg(1000, 500),
+            "content/a.md": article("Tin", image="ảnh/cầu mới.jpg", body="![Cầu](<ảnh/cầu mới.jpg>)\nCầu mới"),
+        }
+    )
+    assert site.run("build").code == 0
+    page = site.page("bai-viet/tin/index.html")
+    srcsets = re.findall(r'srcset="([^"]*)"', page)
+    assert len(srcsets) == 2
+    encoded = "/%E1%BA%A3nh/c%E1%BA%A7u%20m%E1%BB%9Bi"
+    assert srcsets[0] == f"{encoded}-480w.jpg 480w, {encoded}-960w.jpg 960w, {encoded}.jpg 1000w"
+    assert srcsets[1] == srcsets[0]
+    assert (site.output / "ảnh/cầu mới-480w.jpg").is_file() and (site.output / "ảnh/cầu mới-960w.jpg").is_file()
+    enclosure = feedparser.parse((site.output / "rss.xml").read_bytes()).entries[0].enclosures[0]
+    assert enclosure.href == f"https://bantin.example.vn{encoded}.jpg"
+
+
+def test_pictures_load_in_a_real_browser(make_site, browser):
+    from browser import static_server
+
+    site = make_site(
+        {
+            "content/ảnh/cầu mới.jpg": jpeg(2000, 1000),
+            "content/a.md": article("Tin", image="ảnh/cầu mới.jpg", body="Đoạn.\n\n![Cầu](<ảnh/cầu mới.jpg>)\nCầu"),
+        }
+    )
+    assert site.run("build").code == 0
+    with static_server(site.output) as base:
+        page = browser.new_page(viewport={"width": 360, "height": 740}, device_scale_factor=1)
+        page.goto(base + "/bai-viet/tin/")
+        page.evaluate("scrollTo(0, document.body.scrollHeight)")
+        page.wait_for_function("[...document.images].every(i => i.complete)")
+        chosen = page.evaluate("[...document.images].map(i => [i.currentSrc, i.naturalWidth])")
+        page.close()
+    # A 360 px phone takes the 480 px copy of both pictures, and every one of them loaded.
+    assert [src.rsplit("/", 1)[1] for src, _ in chosen] == ["c%E1%BA%A7u%20m%E1%BB%9Bi-480w.jpg"] * 2
+    assert all(width > 0 for _, width in chosen)

@@ -258,3 +258,25 @@ def test_article_page_shows_updates_reading_time_and_its_neighbours(make_site):
     assert "Tin chuyên mục khác" not in sequel
     newest = site.page("bai-viet/tin-thu-ba/index.html")
     assert 'rel="next"' not in newest and "Cập nhật" not in newest and "1 phút đọc" in newest
+
+
+def test_the_logo_must_be_a_published_file_or_an_address(make_site):
+    site = make_site(
+        {"content/a.md": article()},
+        config='base_url = "https://bantin.example.vn/"\nlogo = "/static/khong-co.png"\n',
+    )
+    result = site.run("build")
+    assert result.code == 1
+    assert (
+        result.err.splitlines()[0]
+        == f'{site.root}/site.toml:1: logo "/static/khong-co.png" is not a file in the layouts/static folder'
+    )
+    site.write({"site.toml": 'base_url = "https://bantin.example.vn/"\nlogo = "https://cdn.example.vn/logo.png"\n'})
+    assert site.run("build").code == 0
+    news = structured(site.page("bai-viet/tin-thu/index.html"))["NewsArticle"]
+    assert news["publisher"]["logo"]["url"] == "https://cdn.example.vn/logo.png"
+    site.write({"site.toml": 'logo = "logo.png"\n'})
+    assert site.run("build").err.splitlines()[0] == (
+        f"{site.root}/site.toml:1: logo must be a file under layouts/static (written /static/logo.png) or an address, "
+        'not "logo.png"'
+    )
