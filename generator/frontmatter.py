@@ -210,13 +210,13 @@ def alias_path(address: str) -> str | Invalid:
         or parts.query
         or parts.fragment
         or not segments
-        or any(s in (".", "..") for s in segments)
+        or any(s.startswith(".") for s in segments)
         or any(ord(ch) < 32 or ch in '\\"<>' for ch in path)
     )
     if bad:
         return Invalid(
             f'alias "{text[:60]}" must be an old address of this site starting with "/", '
-            "such as /tin-tuc/cau-moi.html (no ?query, #part or ..)"
+            "such as /tin-tuc/cau-moi.html (no ?query, #part, .. or hidden names)"
         )
     return "/" + "/".join(segments) + ("/" if path.endswith("/") else "")
 

@@ -280,3 +280,14 @@ def test_the_logo_must_be_a_published_file_or_an_address(make_site):
         f"{site.root}/site.toml:1: logo must be a file under layouts/static (written /static/logo.png) or an address, "
         'not "logo.png"'
     )
+
+
+def test_an_alias_over_a_published_file_is_refused_before_anything_is_written(make_site):
+    site = make_site({"content/a.md": article("Tin", aliases="[/static/style.css]")})
+    result = site.run("build")
+    assert result.code == 1
+    assert result.err.splitlines()[0] == (
+        f"{site.root}/content/a.md:1: /static/style.css/index.html needs a folder where "
+        f"{site.root}/layouts/static/style.css writes /static/style.css"
+    )
+    assert not site.output.exists()

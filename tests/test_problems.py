@@ -91,12 +91,12 @@ CASES = {
     "alias with query": (
         HEAD + "aliases: ['/index.php?id=3']\n---\n",
         '5: alias "/index.php?id=3" must be an old address of this site starting with "/", such as '
-        "/tin-tuc/cau-moi.html (no ?query, #part or ..)",
+        "/tin-tuc/cau-moi.html (no ?query, #part, .. or hidden names)",
     ),
     "alias climbing out": (
         HEAD + "aliases: [/tin/../../etc/passwd]\n---\n",
         '5: alias "/tin/../../etc/passwd" must be an old address of this site starting with "/", such as '
-        "/tin-tuc/cau-moi.html (no ?query, #part or ..)",
+        "/tin-tuc/cau-moi.html (no ?query, #part, .. or hidden names)",
     ),
     "alias elsewhere": (
         HEAD + "aliases: ['ftp://x.vn/a']\n---\n",
