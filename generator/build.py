@@ -9,8 +9,9 @@ from pathlib import Path
 
 from .config import SiteConfig, load_config
 from .content import load_content, shown_path
-from .errors import BuildFailed
+from .errors import BuildFailed, Problem
 from .feeds import render_feeds
+from .images import variant_files
 from .model import Site, make_site, published
 from .output import OutputFile, WriteReport, check_paths, write_tree
 from .render import load_templates, render_pages, static_files
@@ -27,6 +28,12 @@ class Options:
     output: Path
     drafts: bool = False
     now: datetime | None = None
+    cache: Path | None = None
+
+    @property
+    def cache_folder(self) -> Path:
+        """Where resized pictures are kept between builds: --cache, else .bulletin-cache beside site.toml."""
+        return self.cache if self.cache is not None else self.config.parent / ".bulletin-cache"
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,13 +71,18 @@ def plan(options: Options) -> tuple[Site, list[OutputFile]]:
     problems += content_problems + template_problems
     now = options.now or datetime.now(config.tz)
     now = now if now.tzinfo else now.replace(tzinfo=config.tz)
-    site, site_problems = make_site(config, published(articles, now, options.drafts))
+    site, site_problems = make_site(config, published(articles, now, options.drafts), now)
     problems += site_problems
     if problems:
         raise BuildFailed(problems)
     files = render_pages(env, options.layouts, site) + render_feeds(site) + render_sitemap(site)
     files += static_files(options.layouts)
     files += [OutputFile(a.relative, a.data, shown_path(options.content / a.relative)) for a in assets]
+    shown = [p for a in site.articles for p in (a.picture, *a.pictures) if p is not None]
+    files += variant_files(shown, {f"/{a.relative}": a.data for a in assets}, options.cache_folder)
+    if "://" not in config.logo and config.logo.lstrip("/") not in {f.path for f in files}:
+        where = shown_path(options.config)
+        raise BuildFailed([Problem(where, 1, f'logo "{config.logo}" is not a file in the layouts/static folder')])
     if path_problems := check_paths(files):
         raise BuildFailed(path_problems)
     return site, files

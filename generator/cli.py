@@ -33,6 +33,11 @@ def _shared(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--output", type=Path, default=Path("output"), help="where the site goes (default: output)")
     parser.add_argument("--drafts", action="store_true", help="publish drafts too (for previews)")
     parser.add_argument("--now", type=_moment, help="the time that decides which scheduled articles are out (ISO 8601)")
+    parser.add_argument(
+        "--cache",
+        type=Path,
+        help="folder for resized pictures kept between builds (default: .bulletin-cache beside site.toml)",
+    )
 
 
 def make_parser() -> argparse.ArgumentParser:
@@ -58,7 +63,7 @@ def make_parser() -> argparse.ArgumentParser:
 
 def options_from(args: argparse.Namespace) -> Options:
     """The shared options as build Options."""
-    return Options(args.content, args.layouts, args.config, args.output, args.drafts, args.now)
+    return Options(args.content, args.layouts, args.config, args.output, args.drafts, args.now, args.cache)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -37,6 +37,9 @@ OPTIONS: dict[str, Option] = {
     "home_latest": Option(int, 10, "how many latest articles the home page lists"),
     "feed_limit": Option(int, 50, "how many articles each feed carries"),
     "related": Option(int, 5, "how many related articles an article page lists"),
+    "logo": Option(
+        str, "/static/logo.png", "the logo news search and feeds show: a file under layouts/static, or an address"
+    ),
 }
 
 
@@ -54,11 +57,12 @@ class SiteConfig:
     home_latest: int = OPTIONS["home_latest"].default
     feed_limit: int = OPTIONS["feed_limit"].default
     related: int = OPTIONS["related"].default
+    logo: str = OPTIONS["logo"].default
     tz: ZoneInfo = field(default_factory=lambda: ZoneInfo("Asia/Ho_Chi_Minh"))
 
     def absolute(self, url: str) -> str:
         """An absolute URL for a site path such as '/bai-viet/x/'."""
-        return self.base_url.rstrip("/") + url
+        return url if "://" in url else self.base_url.rstrip("/") + url
 
 
 def did_you_mean(word: str, choices: list[str]) -> str:
@@ -86,6 +90,8 @@ def _check(key: str, value: Any) -> str | None:
         parts = urlsplit(value)
         if parts.scheme not in ("http", "https") or not parts.netloc:
             return f'base_url must be an address starting with http:// or https://, not "{value}"'
+    if key == "logo" and not value.startswith(("/static/", "http://", "https://")):
+        return f'logo must be a file under layouts/static (written /static/logo.png) or an address, not "{value}"'
     if key == "timezone":
         try:
             ZoneInfo(value)

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from urllib.parse import unquote
 
 from .config import SiteConfig
 from .errors import Problem
 from .frontmatter import FrontMatter, parse
-from .markup import first_paragraph, site_address, to_html
+from .images import Picture, Unreadable, measure_all
+from .markup import first_paragraph, plain_text, render_body, site_address
 from .model import Article
 from .text import make_slug, nfc
 
@@ -85,23 +88,66 @@ def decode(data: bytes, shown: str) -> str | Problem:
     return nfc(text.replace("\r\n", "\n").replace("\r", "\n"))
 
 
-def make_article(front: FrontMatter, relative: str, shown: str, root: Path, config: SiteConfig) -> Article | Problem:
-    """Front matter and body → Article; a lead image beside the article must exist."""
+def _line_of(written: str, front: FrontMatter) -> int:
+    """The line of the body that names an image (the Markdown image or its reference), else the body's first."""
+    for offset, line in enumerate(front.body.split("\n")):
+        if written in line:
+            return front.body_line + offset
+    return front.body_line
+
+
+def _picture_problem(written: str, found: Picture | Unreadable | None, exists: bool) -> str | None:
+    """What is wrong with an image the article names, in plain words, or None."""
+    if not exists:
+        return f'image "{written}" is not a file in the content folder'
+    if isinstance(found, Unreadable):
+        return f'image "{written}" cannot be used: {found.reason}'
+    return None
+
+
+def make_article(
+    front: FrontMatter,
+    relative: str,
+    shown: str,
+    files: Mapping[str, bytes],
+    pictures: Mapping[str, Picture | Unreadable],
+    config: SiteConfig,
+) -> Article | list[Problem]:
+    """Front matter and body → Article; every picture it names must be a readable file of the content folder.
+
+    `files` are the other content files and `pictures` the pictures among them, both by site address.
+    """
     values = front.values
     folder = str(PurePosixPath(relative).parent)
     base = "" if folder == "." else folder
+    problems: list[Problem] = []
     image = values.get("image", "")
+    lead: Picture | None = None
     if image and "://" not in image:
-        image = site_address(image, base)
-        if not (root / image.lstrip("/")).is_file():
-            return Problem(
-                shown, front.lines["image"], f'image "{values["image"]}" is not a file in the content folder'
-            )
-    body_html = to_html(front.body, base)
+        image = unquote(site_address(image, base))
+        found = pictures.get(image)
+        wrong = _picture_problem(values["image"], found, image in files)
+        if wrong:
+            problems.append(Problem(shown, front.lines["image"], wrong))
+        lead = found if isinstance(found, Picture) else None
+    body_html, used = render_body(front.body, base, pictures)
+    body_pictures: list[Picture] = []
+    for use in used:
+        found = pictures.get(use.address)
+        wrong = _picture_problem(use.written, found, use.address in files)
+        if wrong:
+            problems.append(Problem(shown, _line_of(use.written, front), wrong))
+        elif isinstance(found, Picture):
+            body_pictures.append(found)
+    expires = values.get("expires")
+    if expires is not None and expires <= values["date"]:
+        problems.append(Problem(shown, front.lines["expires"], "expires must be later than date"))
     slug = make_slug(values.get("slug") or values["title"])
     if not slug:
         which = "slug" if "slug" in values else "title"
-        return Problem(shown, front.lines[which], f"{which} has no letters or digits to make an address from")
+        problems.append(Problem(shown, front.lines[which], f"{which} has no letters or digits to make an address from"))
+    if problems:
+        return problems
     return Article(
         source=shown,
         title=values["title"],
@@ -119,6 +165,13 @@ def make_article(front: FrontMatter, relative: str, shown: str, root: Path, conf
         explicit_slug="slug" in values,
         draft=values.get("draft", False),
         slug_line=front.lines.get("slug", 1),
+        image_alt=values.get("image_alt", values.get("image_caption", "")),
+        picture=lead,
+        pictures=tuple(dict.fromkeys(body_pictures)),
+        words=len(plain_text(body_html).split()),
+        expires=expires,
+        aliases=values.get("aliases", ()),
+        aliases_line=front.lines.get("aliases", 1),
     )
 
 
@@ -126,10 +179,11 @@ def load_content(root: Path, config: SiteConfig) -> tuple[list[Article], list[So
     """All articles and assets under `root`, with every problem found on the way."""
     files, problems = scan(root)
     articles: list[Article] = []
-    assets: list[SourceFile] = []
+    assets = [f for f in files if not f.relative.lower().endswith(".md")]
+    by_address = {f"/{f.relative}": f.data for f in assets}
+    pictures = measure_all(by_address)
     for source in files:
         if not source.relative.lower().endswith(".md"):
-            assets.append(source)
             continue
         shown = shown_path(root / source.relative)
         text = decode(source.data, shown)
@@ -141,11 +195,11 @@ def load_content(root: Path, config: SiteConfig) -> tuple[list[Article], list[So
             problems.extend(front)
             continue
         try:
-            article = make_article(front, source.relative, shown, root, config)
+            article = make_article(front, source.relative, shown, by_address, pictures, config)
         except (RecursionError, ValueError) as error:  # Markdown giving up on pathological input
-            article = Problem(shown, front.body_line, f"the body could not be converted: {error}")
-        if isinstance(article, Problem):
-            problems.append(article)
+            article = [Problem(shown, front.body_line, f"the body could not be converted: {error}")]
+        if isinstance(article, list):
+            problems.extend(article)
         else:
             articles.append(article)
     return articles, assets, problems

@@ -1,61 +1,164 @@
-"""RSS 2.0 feeds made with feedgen: one for the whole site and one per category."""
+"""Feeds made with feedgen: RSS 2.0 and Atom for the whole site, each category and each tag, full text."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
+from html import escape
 
+import nh3
+from feedgen.ext.base import BaseEntryExtension, BaseExtension
 from feedgen.feed import FeedGenerator
+from feedgen.util import xml_elem
 
+from .config import SiteConfig
+from .markup import ATTRIBUTES, SAFE_SCHEMES, TAGS
 from .model import Article, Site
 from .output import OutputFile
 
 SITE_FEED = "/rss.xml"
+SITE_ATOM = "/atom.xml"
 
 
 def feed_url(section_url: str) -> str:
-    """A category's feed sits inside its folder: /chuyen-muc/x/rss.xml."""
+    """A section's RSS feed sits inside its folder: /chuyen-muc/x/rss.xml."""
     return f"{section_url}rss.xml"
 
 
-def _feed(site: Site, title: str, page_url: str, url: str, articles: Sequence[Article]) -> bytes:
+def atom_url(section_url: str) -> str:
+    """A section's Atom feed sits beside its RSS feed: /chuyen-muc/x/atom.xml."""
+    return f"{section_url}atom.xml"
+
+
+@dataclass(frozen=True, slots=True)
+class Channel:
+    """One feed's subject: its title, the page it mirrors, and its articles newest first."""
+
+    title: str
+    page_url: str
+    articles: Sequence[Article]
+    origin: str
+
+
+class AtomEnclosureEntry(BaseEntryExtension):
+    """Writes <link rel="enclosure" length type> in Atom entries (feedgen 1.0 drops those attributes)."""
+
+    def __init__(self) -> None:
+        self.links: list[dict[str, str]] = []
+
+    def add(self, href: str, length: int, mime: str) -> None:
+        self.links.append({"href": href, "rel": "enclosure", "length": str(length), "type": mime})
+
+    def extend_atom(self, entry: object) -> object:
+        for attributes in self.links:
+            xml_elem("link", entry, **attributes)
+        return entry
+
+
+def absolute_html(config: SiteConfig, fragment: str) -> str:
+    """Body HTML for feed readers: every site address made absolute, no srcset (readers show `src`)."""
+
+    def rewrite(element: str, attribute: str, value: str) -> str | None:
+        if attribute in ("srcset", "sizes", "loading", "decoding"):
+            return None
+        if attribute in ("src", "href") and value.startswith("/") and not value.startswith("//"):
+            return config.absolute(value)
+        return value
+
+    return nh3.clean(
+        fragment,
+        tags=TAGS,
+        attributes=ATTRIBUTES,
+        url_schemes=SAFE_SCHEMES,
+        link_rel=None,
+        strip_comments=True,
+        attribute_filter=rewrite,
+    )
+
+
+def _lead_figure(config: SiteConfig, article: Article) -> str:
+    """The lead image as it opens the article page, for readers that show only content:encoded."""
+    if not article.image:
+        return ""
+    picture = article.picture
+    size = f' width="{picture.width}" height="{picture.height}"' if picture and picture.width else ""
+    caption = f"<figcaption>{escape(article.image_caption)}</figcaption>" if article.image_caption else ""
+    src = escape(config.absolute(picture.url if picture else article.image))
+    return f'<figure><img src="{src}" alt="{escape(article.image_alt)}"{size}>{caption}</figure>'
+
+
+def _generator(site: Site, channel: Channel, self_url: str, atom: bool) -> FeedGenerator:
     config = site.config
     generator = FeedGenerator()
-    generator.title(title)
-    generator.link(href=config.absolute(url), rel="self")
-    generator.link(href=config.absolute(page_url), rel="alternate")  # feedgen's RSS <link> is the last one set
+    generator.id(config.absolute(channel.page_url))
+    generator.title(channel.title)
+    generator.author({"name": config.title})
+    generator.link(href=config.absolute(self_url), rel="self")
+    generator.link(href=config.absolute(channel.page_url), rel="alternate")  # RSS <link> is the last one set
     generator.description(config.description or config.title)
     generator.language("vi")
     generator.generator("Bản tin")
-    generator.load_extension("dc")
-    chosen = articles[: config.feed_limit]
-    if chosen:
-        generator.lastBuildDate(max(a.updated or a.date for a in chosen))
+    generator.logo(config.absolute(config.logo))
+    generator.icon(config.absolute("/static/favicon.svg"))
+    if atom:
+        generator.register_extension("enclosures", BaseExtension, AtomEnclosureEntry, atom=True, rss=False)
+    else:
+        generator.load_extension("dc")
+    chosen = channel.articles[: config.feed_limit]
+    newest = max((a.updated or a.date for a in chosen), default=site.now)
+    generator.updated(newest)
+    generator.lastBuildDate(newest)
     for article in chosen:
-        entry = generator.add_entry(order="append")
-        entry.id(config.absolute(article.url))
-        entry.guid(config.absolute(article.url), permalink=True)
-        entry.title(article.title)
-        entry.link(href=config.absolute(article.url))
-        entry.description(article.summary)
-        entry.content(article.body_html, type="CDATA")
-        entry.pubDate(article.date)
-        entry.category(term=article.category)
-        if article.author:
-            entry.dc.dc_creator(article.author)
-    return generator.rss_str(pretty=True)
+        _entry(generator, config, article, atom)
+    return generator
+
+
+def _entry(generator: FeedGenerator, config: SiteConfig, article: Article, atom: bool) -> None:
+    entry = generator.add_entry(order="append")
+    url = config.absolute(article.url)
+    entry.id(url)
+    entry.guid(url, permalink=True)
+    entry.title(article.title)
+    entry.link(href=url)
+    entry.summary(article.summary or article.title)  # feedgen drops content:encoded when there is no summary
+    full = _lead_figure(config, article) + absolute_html(config, article.body_html)
+    entry.content(full, type="html" if atom else "CDATA")  # Atom has no CDATA type; RSS readers like it
+    entry.published(article.date)
+    entry.updated(article.updated or article.date)
+    entry.category(term=article.category)
+    for tag in article.tags:
+        entry.category(term=tag)
+    if article.author and atom:
+        entry.author({"name": article.author})
+    elif article.author:
+        entry.dc.dc_creator(article.author)  # RSS <author> must be an e-mail address
+    picture = article.picture
+    if picture is not None:
+        if atom:
+            entry.enclosures.add(config.absolute(picture.url), picture.size, picture.mime)
+        else:
+            entry.enclosure(config.absolute(picture.url), str(picture.size), picture.mime)
+
+
+def channels(site: Site) -> list[tuple[str, Channel]]:
+    """Every feed's folder and subject: the site, then each category, then each tag."""
+    title = site.config.title
+    found = [("/", Channel(title, "/", site.articles, "the whole site"))]
+    for section in site.categories:
+        name = f"{section.name} – {title}"
+        found.append((section.url, Channel(name, section.url, section.articles, f"category {section.name}")))
+    for section in site.tags:
+        name = f"Thẻ {section.name} – {title}"
+        found.append((section.url, Channel(name, section.url, section.articles, f"tag {section.name}")))
+    return found
 
 
 def render_feeds(site: Site) -> list[OutputFile]:
-    """rss.xml for everything, then one feed per category, newest first."""
-    files = [
-        OutputFile(SITE_FEED.lstrip("/"), _feed(site, site.config.title, "/", SITE_FEED, site.articles), "site feed")
-    ]
-    for section in site.categories:
-        url = feed_url(section.url)
-        title = f"{section.name} – {site.config.title}"
-        files.append(
-            OutputFile(
-                url.lstrip("/"), _feed(site, title, section.url, url, section.articles), f"feed of {section.name}"
-            )
-        )
+    """rss.xml and atom.xml for everything, for each category and for each tag, newest first."""
+    files: list[OutputFile] = []
+    for folder, channel in channels(site):
+        rss, atom = feed_url(folder), atom_url(folder)
+        origin = f"feed of {channel.origin}"
+        files.append(OutputFile(rss.lstrip("/"), _generator(site, channel, rss, False).rss_str(pretty=True), origin))
+        files.append(OutputFile(atom.lstrip("/"), _generator(site, channel, atom, True).atom_str(pretty=True), origin))
     return files

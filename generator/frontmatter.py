@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 from zoneinfo import ZoneInfo
 
 import yaml
@@ -24,9 +24,12 @@ FIELDS = {
     "author": "byline",
     "image": "lead image: a path beside the article or an http(s) address",
     "image_caption": "caption of the lead image",
+    "image_alt": "what the lead image shows, for readers who cannot see it; defaults to the caption",
     "updated": "time of the last significant update",
     "slug": "the last part of the article's address; made from the title when absent",
     "draft": "true keeps the article unpublished",
+    "expires": "time after which the article is taken off the site, feeds and sitemaps",
+    "aliases": "old addresses of the article (e.g. [/tin-tuc/cau-moi.html]); each becomes a redirect",
 }
 REQUIRED = ("title", "date", "category")
 MAX_TITLE = 250
@@ -115,7 +118,7 @@ def parse(text: str, path: str, tz: ZoneInfo) -> FrontMatter | list[Problem]:
 
 
 def _bad_value(key: str, node: yaml.Node, error: Exception) -> str:
-    if key in ("date", "updated"):
+    if key in ("date", "updated", "expires"):
         return f'{key} "{node.value}" is not a real date ({error})'
     return f"{key} could not be read: {error}"
 
@@ -138,8 +141,10 @@ def _kind(value: Any) -> str:
 
 def _check(key: str, value: Any, node: yaml.Node, tz: ZoneInfo) -> Any:
     """The cleaned value, None to drop it, or a message saying what is wrong."""
-    if key in ("date", "updated"):
+    if key in ("date", "updated", "expires"):
         return _moment(key, value, tz)
+    if key == "aliases":
+        return _aliases(value)
     if key == "draft":
         return value if isinstance(value, bool) else Invalid(f"draft must be true or false, not {_kind(value)}")
     if key == "tags":
@@ -173,6 +178,47 @@ def _tags(value: Any) -> tuple[str, ...] | Invalid:
     if not isinstance(items, list) or not all(isinstance(t, (str, int)) and not isinstance(t, bool) for t in items):
         return Invalid("tags must be a list of words, e.g. [giao thông, an toàn]")
     return tuple(dict.fromkeys(t for t in (clean_line(str(t)) for t in items) if t))
+
+
+def _aliases(value: Any) -> tuple[str, ...] | Invalid:
+    """Old addresses as site paths ('/tin-tuc/cau.html'); a full URL keeps only its path."""
+    if value is None:
+        return ()
+    items = [value] if isinstance(value, str) else value
+    if not isinstance(items, list) or not all(isinstance(item, str) for item in items):
+        return Invalid("aliases must be a list of old addresses, e.g. [/tin-tuc/cau-moi.html]")
+    paths: list[str] = []
+    for item in items:
+        path = alias_path(item)
+        if isinstance(path, Invalid):
+            return path
+        paths.append(path)
+    return tuple(dict.fromkeys(paths))
+
+
+def alias_path(address: str) -> str | Invalid:
+    """'/tin-tuc/c%E1%BA%A7u.html' → '/tin-tuc/cầu.html'; anything that is not a plain path is refused."""
+    text = address.strip()
+    parts = urlsplit(text)
+    if parts.scheme and parts.scheme.lower() not in ("http", "https"):
+        return Invalid(f'alias "{text[:60]}" must be an old address of this site, such as /tin-tuc/cau-moi.html')
+    path = unquote(parts.path)
+    segments = [s for s in path.split("/") if s]
+    bad = (
+        not text
+        or (not parts.scheme and not text.startswith("/"))
+        or parts.query
+        or parts.fragment
+        or not segments
+        or any(s.startswith(".") for s in segments)
+        or any(ord(ch) < 32 or ch in '\\"<>' for ch in path)
+    )
+    if bad:
+        return Invalid(
+            f'alias "{text[:60]}" must be an old address of this site starting with "/", '
+            "such as /tin-tuc/cau-moi.html (no ?query, #part, .. or hidden names)"
+        )
+    return "/" + "/".join(segments) + ("/" if path.endswith("/") else "")
 
 
 def _moment(key: str, value: Any, tz: ZoneInfo) -> datetime | Invalid:

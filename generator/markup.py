@@ -6,12 +6,16 @@ import html
 import posixpath
 import re
 import xml.etree.ElementTree as etree
-from urllib.parse import urlsplit
+from collections.abc import Mapping
+from dataclasses import dataclass
+from urllib.parse import unquote, urlsplit
 
 import markdown
 import nh3
 from markdown.extensions import Extension
 from markdown.treeprocessors import Treeprocessor
+
+from .images import Picture, Unreadable
 
 EXTENSIONS = ["tables", "attr_list", "footnotes", "smarty", "fenced_code", "sane_lists", "def_list", "abbr"]
 SAFE_SCHEMES = {"http", "https", "mailto", "tel"}
@@ -67,26 +71,41 @@ TAGS = {
 ATTRIBUTES = {
     "*": {"id", "class", "title", "lang"},
     "a": {"href"},
-    "img": {"src", "alt", "width", "height", "loading"},
+    "img": {"src", "alt", "width", "height", "loading", "decoding", "srcset", "sizes"},
     "td": {"colspan", "rowspan", "align"},
     "th": {"colspan", "rowspan", "align", "scope"},
     "ol": {"start"},
 }
 _FIRST_PARAGRAPH = re.compile(r"<p>(.*?)</p>", re.DOTALL)
+_FOOTNOTE_MARK = re.compile(r'<sup id="fnref[^"]*">.*?</sup>', re.DOTALL)
+BODY_SIZES = "(min-width: 752px) 720px, calc(100vw - 32px)"  # the article column of style.css
+
+
+@dataclass(frozen=True, slots=True)
+class ImageUse:
+    """An image the body shows: the address as the editor wrote it, and the site address it resolves to."""
+
+    written: str
+    address: str
 
 
 class FigureProcessor(Treeprocessor):
-    """A paragraph made of an image and the line after it becomes <figure> with <figcaption>."""
+    """Resolves links and images; a paragraph made of an image and the line after it becomes a captioned figure."""
 
-    def __init__(self, md: markdown.Markdown, base: str) -> None:
+    def __init__(self, md: markdown.Markdown, base: str, pictures: Mapping[str, Picture | Unreadable]) -> None:
         super().__init__(md)
         self.base = base
+        self.pictures = pictures
+        self.used: list[ImageUse] = []
 
     def run(self, root: etree.Element) -> None:
         for element in root.iter():
+            written = element.get("src", "")
             for attribute in ("src", "href"):
                 if element.get(attribute):
                     element.set(attribute, site_address(element.get(attribute, ""), self.base))
+            if element.tag == "img" and written:
+                self.describe(element, written)
         for index, paragraph in enumerate(list(root)):
             if paragraph.tag != "p" or len(paragraph) == 0 or (paragraph.text or "").strip():
                 continue
@@ -95,7 +114,6 @@ class FigureProcessor(Treeprocessor):
                 continue
             caption_parts = list(paragraph)[1:]
             figure = etree.Element("figure")
-            image.set("loading", "lazy")
             figure.append(image)
             caption_text = (image.tail or "").strip()
             image.tail = None
@@ -110,16 +128,35 @@ class FigureProcessor(Treeprocessor):
             root.remove(paragraph)
             root.insert(index, figure)
 
+    def describe(self, image: etree.Element, written: str) -> None:
+        """Note the image, and give a known picture its size and narrower copies; all wait until scrolled to."""
+        image.set("loading", "lazy")
+        image.set("decoding", "async")
+        address = image.get("src", "")
+        if urlsplit(address).scheme or address.startswith("//"):
+            return
+        self.used.append(ImageUse(written, unquote(address)))
+        picture = self.pictures.get(unquote(address))
+        if isinstance(picture, Picture):
+            if picture.width and picture.height:
+                image.set("width", str(picture.width))
+                image.set("height", str(picture.height))
+            if picture.srcset:
+                image.set("srcset", picture.srcset)
+                image.set("sizes", BODY_SIZES)
+
 
 class Figures(Extension):
     """Registers FigureProcessor; `base` is the article's folder inside content/."""
 
-    def __init__(self, base: str) -> None:
+    def __init__(self, base: str, pictures: Mapping[str, Picture | Unreadable]) -> None:
         super().__init__()
-        self.base = base
+        self.processor: FigureProcessor | None = None
+        self.base, self.pictures = base, pictures
 
     def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802 (Markdown's name)
-        md.treeprocessors.register(FigureProcessor(md, self.base), "figures", 5)
+        self.processor = FigureProcessor(md, self.base, self.pictures)
+        md.treeprocessors.register(self.processor, "figures", 5)
 
 
 def site_address(address: str, base: str) -> str:
@@ -128,6 +165,14 @@ def site_address(address: str, base: str) -> str:
     if parts.scheme or address.startswith(("/", "#", "//")) or not address.strip():
         return address
     return "/" + posixpath.normpath(posixpath.join(base, address)).lstrip("./")
+
+
+def _site_srcset(element: str, attribute: str, value: str) -> str | None:
+    """Keep a srcset only when every candidate is an address on this site (the ones figures write)."""
+    if attribute != "srcset":
+        return value
+    addresses = [candidate.split()[0] for candidate in value.split(",") if candidate.strip()]
+    return value if addresses and all(a.startswith("/") and not a.startswith("//") for a in addresses) else None
 
 
 def sanitise(fragment: str) -> str:
@@ -139,17 +184,27 @@ def sanitise(fragment: str) -> str:
         url_schemes=SAFE_SCHEMES,
         link_rel=None,
         strip_comments=True,
+        attribute_filter=_site_srcset,
     )
+
+
+def render_body(
+    source: str, base: str, pictures: Mapping[str, Picture | Unreadable]
+) -> tuple[str, tuple[ImageUse, ...]]:
+    """Markdown of one article body → sanitised HTML, and the images it shows from the site."""
+    figures = Figures(base, pictures)
+    converter = markdown.Markdown(
+        extensions=[*EXTENSIONS, figures],
+        extension_configs={"footnotes": {"BACKLINK_TITLE": "Quay lại chỗ chú thích %d"}},
+        output_format="html",
+    )
+    html_text = sanitise(converter.convert(source))
+    return html_text, tuple(figures.processor.used) if figures.processor else ()
 
 
 def to_html(source: str, base: str) -> str:
     """Markdown of one article body → sanitised HTML; `base` resolves its relative links."""
-    converter = markdown.Markdown(
-        extensions=[*EXTENSIONS, Figures(base)],
-        extension_configs={"footnotes": {"BACKLINK_TITLE": "Quay lại chỗ chú thích %d"}},
-        output_format="html",
-    )
-    return sanitise(converter.convert(source))
+    return render_body(source, base, {})[0]
 
 
 def plain_text(fragment: str) -> str:
@@ -160,7 +215,7 @@ def plain_text(fragment: str) -> str:
 def first_paragraph(body_html: str) -> str:
     """The text of the first paragraph: the default lead when the editor wrote none."""
     for match in _FIRST_PARAGRAPH.finditer(body_html):
-        text = plain_text(match.group(1))
+        text = plain_text(_FOOTNOTE_MARK.sub("", match.group(1)))
         if text:
             return text
     return ""

@@ -9,11 +9,13 @@ from datetime import datetime
 
 from .config import SiteConfig
 from .errors import Problem
+from .images import Picture
 from .text import identity, make_slug
 
 ARTICLE_PREFIX = "/bai-viet/"
 CATEGORY_PREFIX = "/chuyen-muc/"
 TAG_PREFIX = "/the/"
+WORDS_PER_MINUTE = 230  # an unhurried reader of Vietnamese news
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,10 +38,27 @@ class Article:
     explicit_slug: bool = False
     draft: bool = False
     slug_line: int = 1
+    image_alt: str = ""
+    picture: Picture | None = None
+    pictures: tuple[Picture, ...] = ()
+    words: int = 0
+    expires: datetime | None = None
+    aliases: tuple[str, ...] = ()
+    aliases_line: int = 1
 
     @property
     def url(self) -> str:
         return f"{ARTICLE_PREFIX}{self.slug}/"
+
+    @property
+    def reading_minutes(self) -> int:
+        """Minutes a reader needs for the body, at least one."""
+        return max(1, round(self.words / WORDS_PER_MINUTE))
+
+    @property
+    def share_picture(self) -> Picture | None:
+        """The picture that stands for the article in feeds and search results: the lead, else the first one."""
+        return self.picture or next(iter(self.pictures), None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +80,7 @@ class Site:
     categories: tuple[Section, ...]
     tags: tuple[Section, ...]
     related: dict[str, tuple[Article, ...]]
+    now: datetime
 
     def category_of(self, article: Article) -> Section:
         return next(c for c in self.categories if identity(c.name) == identity(article.category))
@@ -71,8 +91,32 @@ class Site:
 
 
 def published(articles: list[Article], now: datetime, drafts: bool) -> list[Article]:
-    """What readers may see: no drafts (unless asked for) and nothing dated after `now`."""
-    return [a for a in articles if (drafts or not a.draft) and a.date <= now]
+    """What readers may see: no drafts (unless asked for), nothing dated after `now`, nothing expired."""
+    return [a for a in articles if (drafts or not a.draft) and a.date <= now and (a.expires is None or now < a.expires)]
+
+
+def alias_output(path: str) -> str:
+    """Where the redirect for an old address is written: '/a/b.html' → 'a/b.html', '/a/b/' → 'a/b/index.html'."""
+    inner = path.strip("/")
+    return inner if inner.lower().endswith((".html", ".htm")) else f"{inner}/index.html"
+
+
+def alias_problems(articles: list[Article]) -> list[Problem]:
+    """An old address may not be an article's own address, nor another article's old address."""
+    owners = {alias_output(a.url): a for a in articles}
+    problems: list[Problem] = []
+    for article in sorted(articles, key=lambda a: a.source):
+        for alias in article.aliases:
+            target = alias_output(alias)
+            other = owners.get(target)
+            if other is None:
+                owners[target] = article
+            elif other is not article:
+                what = "the address of" if alias_output(other.url) == target else "already an old address of"
+                problems.append(
+                    Problem(article.source, article.aliases_line, f'alias "{alias}" is {what} {other.source}')
+                )
+    return problems
 
 
 def newest_first(articles: list[Article]) -> list[Article]:
@@ -171,9 +215,10 @@ def related_map(ordered: list[Article], limit: int) -> dict[str, tuple[Article, 
     return related
 
 
-def make_site(config: SiteConfig, articles: list[Article]) -> tuple[Site, list[Problem]]:
-    """The published site: unique slugs, articles newest first, categories and tags gathered."""
+def make_site(config: SiteConfig, articles: list[Article], now: datetime) -> tuple[Site, list[Problem]]:
+    """The published site as of `now`: unique slugs, articles newest first, categories and tags gathered."""
     slugged, problems = assign_slugs(articles)
+    problems += alias_problems(slugged)
     cat_names = spellings([(a.source, a.category) for a in slugged], config.categories)
     tag_names = spellings([(a.source, t) for a in slugged for t in a.tags], ())
     ordered = newest_first(
@@ -192,5 +237,5 @@ def make_site(config: SiteConfig, articles: list[Article]) -> tuple[Site, list[P
     tags, tag_problems = sections([(a, t) for a in ordered for t in a.tags], tag_names, TAG_PREFIX, "tag")
     tags.sort(key=lambda s: s.slug)
     related = related_map(ordered, config.related)
-    site = Site(config, tuple(ordered), tuple(categories), tuple(tags), related)
+    site = Site(config, tuple(ordered), tuple(categories), tuple(tags), related, now)
     return site, problems + cat_problems + tag_problems

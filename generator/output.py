@@ -46,6 +46,13 @@ def check_paths(files: Iterable[OutputFile]) -> list[Problem]:
             )
         else:
             owners[item.path] = item.origin
+    for path, origin in owners.items():  # a file where another file needs a folder: /a.css and /a.css/index.html
+        parent = str(PurePosixPath(path).parent)
+        while parent != ".":
+            if parent in owners:
+                problems.append(Problem(origin, 1, f"/{path} needs a folder where {owners[parent]} writes /{parent}"))
+                break
+            parent = str(PurePosixPath(parent).parent)
     return problems
 
 

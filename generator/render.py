@@ -12,11 +12,13 @@ import jinja2
 
 from .content import shown_path
 from .errors import BuildFailed, Problem
-from .model import Article, Section, Site
+from .model import Article, Section, Site, alias_output
 from .output import OutputFile
+from .structured import breadcrumbs, news_article, script_json, website
 from .text import short_date, vietnamese_date
 
-PAGES = ("base.html", "home.html", "article.html", "listing.html", "404.html")
+PAGES = ("base.html", "home.html", "article.html", "listing.html", "404.html", "redirect.html")
+HOME = ("Trang chủ", "/")
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,7 +50,9 @@ def load_templates(layouts: Path) -> tuple[jinja2.Environment, list[Problem]]:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters.update(vndate=vietnamese_date, shortdate=short_date, isodate=lambda d: d.isoformat())
+    env.filters.update(
+        vndate=vietnamese_date, shortdate=short_date, isodate=lambda d: d.isoformat(), jsonld=script_json
+    )
     problems: list[Problem] = []
     names = [n for n in env.list_templates() if n.endswith((".html", ".xml"))] if layouts.is_dir() else []
     for name in names:
@@ -76,8 +80,10 @@ class Pages:
 
     def __init__(self, env: jinja2.Environment, layouts: Path, site: Site) -> None:
         self.env, self.layouts, self.site = env, layouts, site
+        self.places = {a.source: (section, n) for section in site.categories for n, a in enumerate(section.articles)}
 
     def page(self, template: str, url: str, origin: str, **context: Any) -> OutputFile:
+        context.setdefault("structured", ())
         try:
             html = self.env.get_template(template).render(site=self.site, config=self.site.config, url=url, **context)
         except jinja2.TemplateError as error:
@@ -89,18 +95,32 @@ class Pages:
         lead = site.articles[0] if site.articles else None
         latest = site.articles[1 : 1 + site.config.home_latest]
         blocks = [(section, section.articles[:4]) for section in site.categories]
-        return self.page("home.html", "/", "home page", lead=lead, latest=latest, blocks=blocks)
+        structured = [website(site)]
+        return self.page("home.html", "/", "home page", lead=lead, latest=latest, blocks=blocks, structured=structured)
 
     def article(self, article: Article) -> OutputFile:
+        category, position = self.places[article.source]
+        newer = category.articles[position - 1] if position > 0 else None
+        older = category.articles[position + 1] if position + 1 < len(category.articles) else None
+        trail = [HOME, (category.name, category.url), (article.title, article.url)]
         return self.page(
             "article.html",
             article.url,
             article.source,
             article=article,
-            category=self.site.category_of(article),
+            category=category,
             tags=self.site.tag_sections(article),
             related=self.site.related[article.source],
+            newer=newer,
+            older=older,
+            structured=[news_article(self.site, article, category), breadcrumbs(self.site.config, trail)],
         )
+
+    def redirects(self, article: Article) -> Iterator[OutputFile]:
+        """A small page at each old address of the article, sending readers and search engines on."""
+        for alias in article.aliases:
+            page = self.page("redirect.html", article.url, article.source, article=article, alias=alias)
+            yield OutputFile(alias_output(alias), page.data, article.source)
 
     def listing(self, section: Section, kind: str) -> Iterator[OutputFile]:
         size = self.site.config.per_page
@@ -114,6 +134,7 @@ class Pages:
             )
             chunk = section.articles[(number - 1) * size : number * size]
             origin = f"{kind} {section.name}"
+            trail = [HOME, ((f"Thẻ: {section.name}" if kind == "tag" else section.name), section.url)]
             yield self.page(
                 "listing.html",
                 page_url(section.url, number),
@@ -122,6 +143,7 @@ class Pages:
                 kind=kind,
                 articles=chunk,
                 pager=pager,
+                structured=[breadcrumbs(self.site.config, trail)],
             )
 
 
@@ -130,6 +152,7 @@ def render_pages(env: jinja2.Environment, layouts: Path, site: Site) -> list[Out
     pages = Pages(env, layouts, site)
     files = [pages.home(), pages.page("404.html", "/404.html", "404 page")]
     files += [pages.article(a) for a in site.articles]
+    files += [redirect for a in site.articles for redirect in pages.redirects(a)]
     for section in site.categories:
         files += pages.listing(section, "category")
     for section in site.tags:

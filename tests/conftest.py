@@ -117,7 +117,8 @@ class _Markup(HTMLParser):
         self.live: list[str] = []
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in ("script", "iframe", "object", "embed", "style", "form", "base"):
+        data_block = tag == "script" and ("type", "application/ld+json") in attrs  # JSON-LD is data, never run
+        if tag in ("script", "iframe", "object", "embed", "style", "form", "base") and not data_block:
             self.live.append(f"<{tag}>")
         for name, value in attrs:
             address = "".join((value or "").split()).lower()

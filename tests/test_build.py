@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import io
 import json
 import subprocess
 import sys
 
 import feedparser
 from conftest import CHILD_ENV, REPO, article, live_markup
+from PIL import Image
 
 
 def test_build_writes_home_articles_listings_feeds_sitemap_and_404(make_site):
@@ -62,7 +64,7 @@ def test_drafts_and_scheduled_articles_appear_nowhere(make_site):
         }
     )
     assert site.run("build").code == 0
-    everything = "".join(p.read_text("utf-8") for p in site.output.rglob("*") if p.is_file())
+    everything = "".join(p.read_text("utf-8") for p in site.output.rglob("*") if p.suffix in (".html", ".xml", ".txt"))
     assert "Tin đã đăng" in everything
     assert "bí mật" not in everything and "ban-nhap" not in everything and "tin-hen-gio" not in everything
     assert site.run("build", "--drafts").code == 0
@@ -148,14 +150,18 @@ def test_two_equal_explicit_slugs_name_both_files(make_site):
 
 
 def test_images_and_other_files_are_copied_to_the_same_place(make_site):
+    photo = io.BytesIO()
+    Image.new("RGB", (300, 200), "#3a6ea5").save(photo, "JPEG")
     site = make_site(
         {
-            "content/2026/anh/cau.jpg": b"\xff\xd8\xff fake jpeg",
+            "content/2026/anh/cau.jpg": photo.getvalue(),
+            "content/2026/tai-lieu.pdf": b"%PDF-1.4 not checked",
             "content/2026/bai.md": article("Cầu mới", image="anh/cau.jpg", body="![Cầu](anh/cau.jpg)\nCây cầu mới"),
         }
     )
     assert site.run("build").code == 0
-    assert (site.output / "2026/anh/cau.jpg").read_bytes() == b"\xff\xd8\xff fake jpeg"
+    assert (site.output / "2026/anh/cau.jpg").read_bytes() == photo.getvalue()
+    assert (site.output / "2026/tai-lieu.pdf").read_bytes() == b"%PDF-1.4 not checked"
     page = site.page("bai-viet/cau-moi/index.html")
     assert 'src="/2026/anh/cau.jpg"' in page
     assert "<figcaption>Cây cầu mới</figcaption>" in page

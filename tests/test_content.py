@@ -47,7 +47,12 @@ def test_dates_with_and_without_offsets(make_site):
 
 
 def test_summary_defaults_to_the_first_paragraph(make_site):
-    site = make_site({"content/a.md": article("Tin", body="![Ảnh](x.png)\n\nĐoạn **đầu** tiên.\n\nĐoạn sau.")})
+    site = make_site(
+        {
+            "content/x.svg": "<svg xmlns='http://www.w3.org/2000/svg'/>",
+            "content/a.md": article("Tin", body="![Ảnh](x.svg)\n\nĐoạn **đầu** tiên.\n\nĐoạn sau."),
+        }
+    )
     assert site.run("build").code == 0
     assert "Đoạn đầu tiên." in site.page("index.html")
 
@@ -80,7 +85,7 @@ def test_image_with_caption_line_becomes_a_figure(make_site):
     assert site.run("build").code == 0
     page = site.page("bai-viet/tin/index.html")
     assert (
-        '<figure><img alt="Ông Lâm" loading="lazy" src="/anh/lam.svg"><figcaption>Ông Lê Xuân Lâm, Trưởng phòng</figcaption></figure>'
+        '<figure><img alt="Ông Lâm" decoding="async" loading="lazy" src="/anh/lam.svg"><figcaption>Ông Lê Xuân Lâm, Trưởng phòng</figcaption></figure>'
         in page
     )
     assert "<figcaption>Chú thích từ tiêu đề</figcaption>" in page

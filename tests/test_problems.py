@@ -71,6 +71,37 @@ CASES = {
         HEAD + "image: anh/khong-co.jpg\n---\n",
         '5: image "anh/khong-co.jpg" is not a file in the content folder',
     ),
+    "body image missing": (
+        HEAD + "---\n\nĐoạn một.\n\n![Cầu](anh/khong-co.jpg)\nChú thích\n",
+        '9: image "anh/khong-co.jpg" is not a file in the content folder',
+    ),
+    "reference image missing": (
+        HEAD + "---\n\n![Cầu][anh]\n\n[anh]: anh/khong-co.png\n",
+        '9: image "anh/khong-co.png" is not a file in the content folder',
+    ),
+    "expires before date": (HEAD + "expires: 2026-11-19 08:00\n---\n", "5: expires must be later than date"),
+    "expires not a date": (
+        HEAD + "expires: sắp tới\n---\n",
+        '5: expires "sắp tới" is not a date; write it like 2024-07-16 14:30 or 16/07/2024 14:30',
+    ),
+    "aliases not a list": (
+        HEAD + "aliases: {cu: 1}\n---\n",
+        "5: aliases must be a list of old addresses, e.g. [/tin-tuc/cau-moi.html]",
+    ),
+    "alias with query": (
+        HEAD + "aliases: ['/index.php?id=3']\n---\n",
+        '5: alias "/index.php?id=3" must be an old address of this site starting with "/", such as '
+        "/tin-tuc/cau-moi.html (no ?query, #part, .. or hidden names)",
+    ),
+    "alias climbing out": (
+        HEAD + "aliases: [/tin/../../etc/passwd]\n---\n",
+        '5: alias "/tin/../../etc/passwd" must be an old address of this site starting with "/", such as '
+        "/tin-tuc/cau-moi.html (no ?query, #part, .. or hidden names)",
+    ),
+    "alias elsewhere": (
+        HEAD + "aliases: ['ftp://x.vn/a']\n---\n",
+        '5: alias "ftp://x.vn/a" must be an old address of this site, such as /tin-tuc/cau-moi.html',
+    ),
     "slug without letters": (HEAD + "slug: '!!!'\n---\n", "5: slug has no letters or digits to make an address from"),
     "title too long": (
         "---\ntitle: " + "a" * 300 + "\ndate: 2026-11-20\ncategory: X\n---\n",

@@ -67,7 +67,10 @@ def test_captions_become_figures_and_are_not_repeated(articles: list[SeedArticle
         assert markdown.count(caption) == 2  # the caption, and the start of the quote
     html = to_html(body(markdown), "2024")
     assert html.count("<figure>") == 3
-    assert f'<img alt="Ảnh minh họa" loading="lazy" src="/anh/anh-minh-hoa.svg"><figcaption>{CAPTIONS[2]}' in html
+    assert (
+        f'<img alt="Ảnh minh họa" decoding="async" loading="lazy" src="/anh/anh-minh-hoa.svg"><figcaption>{CAPTIONS[2]}'
+        in html
+    )
 
 
 def test_every_body_paragraph_is_kept(articles: list[SeedArticle]) -> None:
