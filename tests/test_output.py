@@ -47,7 +47,7 @@ def test_an_asset_that_collides_with_a_page_is_reported(make_site):
     assert result.code == 1
     assert (
         result.err.splitlines()[0]
-        == f"{site.root}/content/rss.xml:1: /rss.xml is also made by site feed; change one of them"
+        == f"{site.root}/content/rss.xml:1: /rss.xml is also made by feed of the whole site; change one of them"
     )
 
 
