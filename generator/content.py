@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -13,6 +14,9 @@ from .markup import first_paragraph, site_address, to_html
 from .model import Article
 from .text import make_slug, nfc
 
+# Invisible characters pasted from word processors that feeds (XML) or YAML cannot carry.
+_CONTROLS = re.compile("[\x01-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ufffe\uffff]")
+_BREAKS = "\x0b\x0c\x85\u2028\u2029"
 SKIPPED_SUFFIXES = ("~", ".swp", ".swx", ".tmp", ".part", ".crdownload")
 
 
@@ -37,6 +41,18 @@ def is_source_name(name: str) -> bool:
     return not name.startswith((".", "#", "~$")) and not name.endswith(SKIPPED_SUFFIXES)
 
 
+def _bad_link(path: Path, real_root: Path) -> str | None:
+    """Why a symbolic link under content/ must not be followed, or None when it stays inside."""
+    try:
+        target = path.resolve(strict=True)
+    except (OSError, RuntimeError):  # missing target, or a loop (RuntimeError before Python 3.13)
+        return "this link leads nowhere (its target is missing or links back to itself); delete it"
+    if target.is_relative_to(real_root):
+        return None
+    kind = "folder" if target.is_dir() else "file"
+    return f"this is a link to a {kind} outside the content folder; copy the {kind} in instead"
+
+
 def scan(root: Path) -> tuple[list[SourceFile], list[Problem]]:
     """Every content file, sorted; a link that leads outside content/ is a problem, never followed."""
     files: list[SourceFile] = []
@@ -48,14 +64,8 @@ def scan(root: Path) -> tuple[list[SourceFile], list[Problem]]:
         dirs[:] = sorted(d for d in dirs if is_source_name(d))
         for name in sorted(n for n in [*names, *dirs] if is_source_name(n)):
             path = Path(folder) / name
-            if path.is_symlink() and not path.resolve().is_relative_to(real_root):
-                problems.append(
-                    Problem(
-                        shown_path(path),
-                        1,
-                        "this is a link to a file outside the content folder; copy the file in instead",
-                    )
-                )
+            if path.is_symlink() and (wrong := _bad_link(path, real_root)):
+                problems.append(Problem(shown_path(path), 1, wrong))
             elif name in names and path.is_file():
                 try:
                     files.append(SourceFile(path.relative_to(root).as_posix(), path.read_bytes()))
@@ -82,7 +92,12 @@ def decode(data: bytes, shown: str) -> str | Problem:
         return Problem(
             shown, text[: text.index("\x00")].count("\n") + 1, "the file contains a NUL byte; it is not text"
         )
-    return nfc(text.replace("\r\n", "\n").replace("\r", "\n"))
+    return nfc(_CONTROLS.sub(_replace_control, text.replace("\r\n", "\n").replace("\r", "\n")))
+
+
+def _replace_control(found: re.Match[str]) -> str:
+    """Word's line break and the other breaks YAML counts as new lines become spaces; the rest go."""
+    return " " if found.group() in _BREAKS else ""
 
 
 def make_article(front: FrontMatter, relative: str, shown: str, root: Path, config: SiteConfig) -> Article | Problem:
