@@ -146,7 +146,10 @@ def to_html(source: str, base: str) -> str:
     """Markdown of one article body → sanitised HTML; `base` resolves its relative links."""
     converter = markdown.Markdown(
         extensions=[*EXTENSIONS, Figures(base)],
-        extension_configs={"footnotes": {"BACKLINK_TITLE": "Quay lại chỗ chú thích %d"}},
+        extension_configs={
+            "footnotes": {"BACKLINK_TITLE": "Quay lại chỗ chú thích %d"},
+            "tables": {"use_align_attribute": True},  # a style attribute would be dropped (and break the CSP)
+        },
         output_format="html",
     )
     return sanitise(converter.convert(source))

@@ -12,6 +12,7 @@ import jinja2
 
 from .content import shown_path
 from .errors import BuildFailed, Problem
+from .headers import content_security_policy
 from .model import Article, Section, Site
 from .output import OutputFile
 from .text import short_date, vietnamese_date
@@ -49,6 +50,7 @@ def load_templates(layouts: Path) -> tuple[jinja2.Environment, list[Problem]]:
         lstrip_blocks=True,
     )
     env.filters.update(vndate=vietnamese_date, shortdate=short_date, isodate=lambda d: d.isoformat())
+    env.globals["content_security_policy"] = content_security_policy(meta=True)
     problems: list[Problem] = []
     names = [n for n in env.list_templates() if n.endswith((".html", ".xml"))] if layouts.is_dir() else []
     for name in names:
