@@ -29,9 +29,12 @@ class SourceFile:
 
 
 def shown_path(path: Path) -> str:
-    """The path as an editor wants to read it: relative to the current folder when inside it."""
+    """The path as an editor wants to read it: relative to the current folder when inside it.
+
+    Links are not followed: a link is named as itself, and a link that loops can still be named.
+    """
     try:
-        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+        return Path(os.path.abspath(path)).relative_to(Path.cwd().resolve()).as_posix()
     except ValueError:
         return path.as_posix()
 
