@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import re
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -12,11 +11,8 @@ from .errors import Problem
 from .frontmatter import FrontMatter, parse
 from .markup import first_paragraph, site_address, to_html
 from .model import Article
-from .text import make_slug, nfc
+from .text import make_slug, nfc, printable
 
-# Invisible characters pasted from word processors that feeds (XML) or YAML cannot carry.
-_CONTROLS = re.compile("[\x01-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ufffe\uffff]")
-_BREAKS = "\x0b\x0c\x85\u2028\u2029"
 SKIPPED_SUFFIXES = ("~", ".swp", ".swx", ".tmp", ".part", ".crdownload")
 
 
@@ -95,12 +91,7 @@ def decode(data: bytes, shown: str) -> str | Problem:
         return Problem(
             shown, text[: text.index("\x00")].count("\n") + 1, "the file contains a NUL byte; it is not text"
         )
-    return nfc(_CONTROLS.sub(_replace_control, text.replace("\r\n", "\n").replace("\r", "\n")))
-
-
-def _replace_control(found: re.Match[str]) -> str:
-    """Word's line break and the other breaks YAML counts as new lines become spaces; the rest go."""
-    return " " if found.group() in _BREAKS else ""
+    return nfc(printable(text.replace("\r\n", "\n").replace("\r", "\n")))
 
 
 def make_article(front: FrontMatter, relative: str, shown: str, root: Path, config: SiteConfig) -> Article | Problem:

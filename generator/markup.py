@@ -13,6 +13,8 @@ import nh3
 from markdown.extensions import Extension
 from markdown.treeprocessors import Treeprocessor
 
+from .text import printable
+
 EXTENSIONS = ["tables", "attr_list", "footnotes", "smarty", "fenced_code", "sane_lists", "def_list", "abbr"]
 SAFE_SCHEMES = {"http", "https", "mailto", "tel"}
 TAGS = {
@@ -152,7 +154,7 @@ def to_html(source: str, base: str) -> str:
         },
         output_format="html",
     )
-    return sanitise(converter.convert(source))
+    return printable(sanitise(converter.convert(source)))  # entities such as &#x1b; must not reach the feeds
 
 
 def plain_text(fragment: str) -> str:

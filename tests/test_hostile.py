@@ -420,6 +420,22 @@ CASES: dict[str, Fails | Builds] = {
             lacks_text("\x1b", "\x08", "\x0b", "\ufffe"),
         ),
     ),
+    "control characters written as YAML escapes": Builds(
+        {BAD: front(title='"Tin\\e có\\x08 lạ\\0"', date="2026-11-20", category='"Thời\\x1f sự"')},
+        has_page("bai-viet/tin-co-la/index.html", "<h1>Tin có lạ</h1>"),
+    ),
+    "control characters written as HTML entities": Builds(
+        {
+            BAD: article(
+                "Thực thể lạ", body='Một&#x1b; hai&#0; ba&#xffff; bốn&#x85;năm [liên kết](https://a.vn "x&#x1b;")'
+            )
+        },
+        has_page("bai-viet/thuc-the-la/index.html", "Một hai� ba bốn…năm"),
+    ),
+    "control characters in site.toml": Builds(
+        {"site.toml": 'title = "Bản tin\\u001b thử"\nbase_url = "https://bantin.example.vn/"\n'},
+        has_page("index.html", "<title>Bản tin thử</title>"),
+    ),
     "line separators in the front matter": Builds(
         {BAD: front(title="Tin\u2028 tách\u2029 dòng", date="2026-11-20", category="X")},
         has_page("bai-viet/tin-tach-dong/index.html", "Tin tách dòng"),
