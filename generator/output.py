@@ -106,11 +106,12 @@ def _previous(root: Path) -> list[str]:
 
 
 def _remove_temporary_files(root: Path) -> None:
-    """A killed write leaves its temporary files behind; the next write removes them."""
-    for folder, _dirs, names in os.walk(root):
+    """A killed write leaves its temporary files (and maybe the folders made for them) behind."""
+    for folder, _dirs, names in os.walk(root, topdown=False):
         for name in names:
             if name.startswith(TEMP_PREFIX) and name.endswith(TEMP_SUFFIX):
                 Path(folder, name).unlink(missing_ok=True)
+                _remove_empty_parents(Path(folder), root)
 
 
 def _list(paths: Iterable[str]) -> bytes:
@@ -131,6 +132,7 @@ def write_tree(root: Path, files: list[OutputFile]) -> WriteReport:
     except BaseException:  # interrupted (Ctrl-C) or failed: keep that record, but as the manifest
         atomic_write(root / MANIFEST, everything)
         (root / PENDING).unlink(missing_ok=True)
+        _remove_temporary_files(root)
         raise
     atomic_write(root / MANIFEST, _list(current))
     (root / PENDING).unlink()
@@ -151,10 +153,12 @@ def _write_files(root: Path, files: list[OutputFile], stale: set[str]) -> WriteR
         written += 1
     for old in sorted(stale):
         path = root / old
-        if ".." not in PurePosixPath(old).parts and path.is_file():
+        if ".." in PurePosixPath(old).parts:
+            continue
+        if path.is_file():
             path.unlink()
             removed += 1
-            _remove_empty_parents(path.parent, root)
+        _remove_empty_parents(path.parent, root)  # also the folder a cut-short write made but never filled
     return WriteReport(written, unchanged, removed)
 
 

@@ -19,8 +19,8 @@ from pathlib import Path
 
 import feedparser
 import pytest
-from markupsafe import escape
 from conftest import REPO, SiteDir, article, live_markup
+from markupsafe import escape
 
 HEAD = "---\ntitle: Tin\ndate: 2026-11-20 08:00\ncategory: Thời sự\n"
 BAD = "content/bad.md"
