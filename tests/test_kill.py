@@ -217,3 +217,10 @@ def test_ctrl_c_stops_cleanly_says_so_and_leaves_no_temporary_files(sites: Sites
         sites.check_next_build_repairs("new" if trial % 2 else "old")
     print(f"{stopped} of {INTERRUPT_TRIALS} interrupts stopped a build under way")
     assert stopped >= INTERRUPT_TRIALS // 2, f"only {stopped} of {INTERRUPT_TRIALS} interrupts came during the build"
+
+
+def test_readme_states_these_figures():
+    readme = (REPO / "README.md").read_text("utf-8")
+    if "BULLETIN_KILL_TRIALS" not in os.environ:
+        assert f"{KILL_TRIALS} killed builds (SIGKILL) of a {ARTICLES}-article site" in readme
+        assert f"{INTERRUPT_TRIALS} interrupted builds (Ctrl-C)" in readme
