@@ -64,17 +64,14 @@ def split(text: str, path: str) -> tuple[str, str, int] | Problem:
     return Problem(path, 1, 'the front matter that starts on line 1 is never closed by a line "---"')
 
 
-def _yaml_problem(error: yaml.YAMLError, source: str, path: str) -> Problem:
+def _yaml_problem(error: yaml.YAMLError, path: str) -> Problem:
     """One line naming where the YAML broke, in words an editor can act on."""
     mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
+    opened = getattr(error, "context_mark", None)
     line = mark.line + 2 if mark is not None else 2
     reason = getattr(error, "problem", None) or str(error).split("\n")[0]
-    context = getattr(error, "context", None) or ""
-    if isinstance(error, yaml.reader.ReaderError):
-        line = source[: error.position].count("\n") + 2
-        reason = f"character U+{error.character:04X} is not text" if isinstance(error.character, int) else reason
-    elif "quoted scalar" in context and "end of stream" in reason and error.context_mark is not None:
-        line, reason = error.context_mark.line + 2, "a quotation mark opened on this line is never closed"
+    if "quoted scalar" in (getattr(error, "context", None) or "") and "end of stream" in reason and opened:
+        line, reason = opened.line + 2, "a quotation mark opened on this line is never closed"
     elif reason == "mapping values are not allowed here":
         reason = 'a ":" is not allowed here (put a value that contains ": " in quotes; start each key at the left edge)'
     return Problem(path, line, f"the front matter is not valid YAML: {reason}")
@@ -89,7 +86,7 @@ def parse(text: str, path: str, tz: ZoneInfo) -> FrontMatter | list[Problem]:
     try:
         root = yaml.compose(source, Loader=yaml.SafeLoader)
     except yaml.YAMLError as error:
-        return [_yaml_problem(error, source, path)]
+        return [_yaml_problem(error, path)]
     if root is None:
         root = yaml.MappingNode("tag:yaml.org,2002:map", [])
     if not isinstance(root, yaml.MappingNode):
