@@ -43,12 +43,12 @@ def read_headers_file(path: Path) -> dict[str, list[tuple[str, str]]]:
 
 @contextmanager
 def static_host(root: Path) -> Iterator[int]:
-    """Serve `root` on 127.0.0.1 as a static host does: every response carries the `/*` headers of `_headers`."""
-    headers = read_headers_file(root / "_headers")["/*"]
+    """Serve `root` on 127.0.0.1 as a static host does: every response carries the `/*` headers of `_headers`
+    (read at each request, as if the site were deployed again after each build)."""
 
     class Handler(http.server.SimpleHTTPRequestHandler):
         def end_headers(self) -> None:
-            for name, value in headers:
+            for name, value in read_headers_file(root / "_headers").get("/*", []):
                 self.send_header(name, value)
             super().end_headers()
 
@@ -97,7 +97,7 @@ def _load(page, url: str, problems: list[str]) -> None:
     problems += [f"{url}: {v}" for v in page.evaluate("window.__violations")]
 
 
-def test_every_built_page_satisfies_the_policy_from_meta_and_headers(make_site, browser, tmp_path):
+def test_every_built_page_satisfies_the_policy_from_meta_and_headers(make_site, browser):
     site = make_site({}, config='title = "Bản tin thử"\nbase_url = "https://bantin.example.vn/"\nper_page = 2\n')
     site.output.mkdir()
     (site.output / "_headers").write_text("/*\n")  # replaced by the build; lets the host start first
@@ -122,6 +122,10 @@ def test_every_built_page_satisfies_the_policy_from_meta_and_headers(make_site, 
         )
         for path in pages:
             _load(page, f"http://127.0.0.1:{port}/{path}", problems)
+            assert (
+                page.context.request.head(f"http://127.0.0.1:{port}/{path}").headers["content-security-policy"]
+                == content_security_policy()
+            ), path
             meta = page.evaluate("document.querySelector('meta[http-equiv=\"Content-Security-Policy\"]')?.content")
             assert meta == content_security_policy(meta=True), path
         article_url = f"http://127.0.0.1:{port}/bai-viet/thanh-hoa-thong-xe-cau-moi/"
