@@ -11,6 +11,7 @@ from .config import SiteConfig, load_config
 from .content import load_content, shown_path
 from .errors import BuildFailed, Problem
 from .feeds import render_feeds
+from .headers import render_headers
 from .images import variant_files
 from .model import Site, make_site, published
 from .output import OutputFile, WriteReport, check_paths, write_tree
@@ -76,6 +77,7 @@ def plan(options: Options) -> tuple[Site, list[OutputFile]]:
     if problems:
         raise BuildFailed(problems)
     files = render_pages(env, options.layouts, site) + render_feeds(site) + render_sitemap(site)
+    files += render_headers(site)
     files += static_files(options.layouts)
     files += [OutputFile(a.relative, a.data, shown_path(options.content / a.relative)) for a in assets]
     shown = [p for a in site.articles for p in (a.picture, *a.pictures) if p is not None]

@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .errors import Problem
-from .text import clean_line
+from .text import clean_line, printable
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,7 +122,7 @@ def load_config(path: Path, shown: str) -> tuple[SiteConfig, list[Problem]]:
         elif (wrong := _check(key, value)) is not None:
             problems.append(Problem(shown, _key_line(source, key), wrong))
         else:
-            values[key] = value
+            values[key] = printable(value) if isinstance(value, str) else value  # escapes like "\u001b" too
     if "categories" in values:
         values["categories"] = tuple(clean_line(name) for name in values["categories"])
     if "base_url" in values:

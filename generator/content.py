@@ -14,7 +14,7 @@ from .frontmatter import FrontMatter, parse
 from .images import Picture, Unreadable, measure_all
 from .markup import first_paragraph, plain_text, render_body, site_address
 from .model import Article
-from .text import make_slug, nfc
+from .text import make_slug, nfc, printable
 
 SKIPPED_SUFFIXES = ("~", ".swp", ".swx", ".tmp", ".part", ".crdownload")
 
@@ -28,9 +28,12 @@ class SourceFile:
 
 
 def shown_path(path: Path) -> str:
-    """The path as an editor wants to read it: relative to the current folder when inside it."""
+    """The path as an editor wants to read it: relative to the current folder when inside it.
+
+    Links are not followed: a link is named as itself, and a link that loops can still be named.
+    """
     try:
-        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+        return Path(os.path.abspath(path)).relative_to(Path.cwd().resolve()).as_posix()
     except ValueError:
         return path.as_posix()
 
@@ -38,6 +41,18 @@ def shown_path(path: Path) -> str:
 def is_source_name(name: str) -> bool:
     """Hidden files and editors' temporary files are not content."""
     return not name.startswith((".", "#", "~$")) and not name.endswith(SKIPPED_SUFFIXES)
+
+
+def _bad_link(path: Path, real_root: Path) -> str | None:
+    """Why a symbolic link under content/ must not be followed, or None when it stays inside."""
+    try:
+        target = path.resolve(strict=True)
+    except (OSError, RuntimeError):  # missing target, or a loop (RuntimeError before Python 3.13)
+        return "this link leads nowhere (its target is missing or links back to itself); delete it"
+    if target.is_relative_to(real_root):
+        return None
+    kind = "folder" if target.is_dir() else "file"
+    return f"this is a link to a {kind} outside the content folder; copy the {kind} in instead"
 
 
 def scan(root: Path) -> tuple[list[SourceFile], list[Problem]]:
@@ -51,14 +66,8 @@ def scan(root: Path) -> tuple[list[SourceFile], list[Problem]]:
         dirs[:] = sorted(d for d in dirs if is_source_name(d))
         for name in sorted(n for n in [*names, *dirs] if is_source_name(n)):
             path = Path(folder) / name
-            if path.is_symlink() and not path.resolve().is_relative_to(real_root):
-                problems.append(
-                    Problem(
-                        shown_path(path),
-                        1,
-                        "this is a link to a file outside the content folder; copy the file in instead",
-                    )
-                )
+            if path.is_symlink() and (wrong := _bad_link(path, real_root)):
+                problems.append(Problem(shown_path(path), 1, wrong))
             elif name in names and path.is_file():
                 try:
                     files.append(SourceFile(path.relative_to(root).as_posix(), path.read_bytes()))
@@ -85,7 +94,7 @@ def decode(data: bytes, shown: str) -> str | Problem:
         return Problem(
             shown, text[: text.index("\x00")].count("\n") + 1, "the file contains a NUL byte; it is not text"
         )
-    return nfc(text.replace("\r\n", "\n").replace("\r", "\n"))
+    return nfc(printable(text.replace("\r\n", "\n").replace("\r", "\n")))
 
 
 def _line_of(written: str, front: FrontMatter) -> int:

@@ -13,7 +13,7 @@ import yaml
 
 from .config import did_you_mean
 from .errors import Problem
-from .text import clean_line
+from .text import clean_line, make_slug
 
 FIELDS = {
     "title": "headline (required)",
@@ -33,6 +33,7 @@ FIELDS = {
 }
 REQUIRED = ("title", "date", "category")
 MAX_TITLE = 250
+FIRST_YEAR = 1900  # an earlier year is a typo in a news bulletin, e.g. 0226 for 2026
 _DMY = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})(?:\s+(\d{1,2}):(\d{2}))?$")
 
 
@@ -67,9 +68,15 @@ def split(text: str, path: str) -> tuple[str, str, int] | Problem:
 
 
 def _yaml_problem(error: yaml.YAMLError, path: str) -> Problem:
+    """One line naming where the YAML broke, in words an editor can act on."""
     mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
+    opened = getattr(error, "context_mark", None)
     line = mark.line + 2 if mark is not None else 2
     reason = getattr(error, "problem", None) or str(error).split("\n")[0]
+    if "quoted scalar" in (getattr(error, "context", None) or "") and "end of stream" in reason and opened:
+        line, reason = opened.line + 2, "a quotation mark opened on this line is never closed"
+    elif reason == "mapping values are not allowed here":
+        reason = 'a ":" is not allowed here (put a value that contains ": " in quotes; start each key at the left edge)'
     return Problem(path, line, f"the front matter is not valid YAML: {reason}")
 
 
@@ -93,6 +100,11 @@ def parse(text: str, path: str, tz: ZoneInfo) -> FrontMatter | list[Problem]:
     constructor = yaml.SafeLoader("")
     for key_node, value_node in root.value:
         line = key_node.start_mark.line + 2
+        if not isinstance(key_node, yaml.ScalarNode):
+            problems.append(
+                Problem(path, line, 'a key must be a plain word such as "title", not a list or a set of keys')
+            )
+            continue
         key = str(key_node.value)
         if key in lines:
             problems.append(Problem(path, line, f'"{key}" is given twice (first on line {lines[key]})'))
@@ -118,9 +130,10 @@ def parse(text: str, path: str, tz: ZoneInfo) -> FrontMatter | list[Problem]:
 
 
 def _bad_value(key: str, node: yaml.Node, error: Exception) -> str:
+    reason = (getattr(error, "problem", None) or str(error)).split("\n")[0]
     if key in ("date", "updated", "expires"):
-        return f'{key} "{node.value}" is not a real date ({error})'
-    return f"{key} could not be read: {error}"
+        return f'{key} "{node.value}" is not a real date ({reason})'
+    return f"{key} could not be read: {reason}"
 
 
 def _kind(value: Any) -> str:
@@ -159,6 +172,8 @@ def _check(key: str, value: Any, node: yaml.Node, tz: ZoneInfo) -> Any:
     text = clean_line(value)
     if not text:
         return Invalid(f"{key} is empty") if key in REQUIRED else None
+    if key == "category" and not make_slug(text):
+        return Invalid(f'category "{text}" has no letters or digits to make an address from')
     if key == "title" and len(text) > MAX_TITLE:
         return Invalid(f"title is {len(text)} characters long; a headline must be at most {MAX_TITLE}")
     if key == "image" and not _safe_address(text):
@@ -177,7 +192,10 @@ def _tags(value: Any) -> tuple[str, ...] | Invalid:
     items = value.split(",") if isinstance(value, str) else value
     if not isinstance(items, list) or not all(isinstance(t, (str, int)) and not isinstance(t, bool) for t in items):
         return Invalid("tags must be a list of words, e.g. [giao thông, an toàn]")
-    return tuple(dict.fromkeys(t for t in (clean_line(str(t)) for t in items) if t))
+    tags = tuple(dict.fromkeys(t for t in (clean_line(str(t)) for t in items) if t))
+    if unusable := next((t for t in tags if not make_slug(t)), None):
+        return Invalid(f'tag "{unusable}" has no letters or digits to make an address from')
+    return tags
 
 
 def _aliases(value: Any) -> tuple[str, ...] | Invalid:
@@ -236,9 +254,12 @@ def _moment(key: str, value: Any, tz: ZoneInfo) -> datetime | Invalid:
         moment = parsed
     else:
         return Invalid(f"{key} must be a date like 2024-07-16 14:30, not {_kind(value)}")
-    if moment.tzinfo is None:
-        return moment.replace(tzinfo=tz)
-    return moment.astimezone(tz)
+    if moment.year < FIRST_YEAR:
+        return Invalid(f'{key} "{value}" is before {FIRST_YEAR}; check the year')
+    try:
+        return moment.replace(tzinfo=tz) if moment.tzinfo is None else moment.astimezone(tz)
+    except OverflowError:
+        return Invalid(f'{key} "{value}" is not a real date (it is out of range)')
 
 
 def _parse_text_date(text: str) -> datetime | str | None:

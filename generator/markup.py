@@ -16,6 +16,7 @@ from markdown.extensions import Extension
 from markdown.treeprocessors import Treeprocessor
 
 from .images import Picture, Unreadable
+from .text import printable
 
 EXTENSIONS = ["tables", "attr_list", "footnotes", "smarty", "fenced_code", "sane_lists", "def_list", "abbr"]
 SAFE_SCHEMES = {"http", "https", "mailto", "tel"}
@@ -195,10 +196,13 @@ def render_body(
     figures = Figures(base, pictures)
     converter = markdown.Markdown(
         extensions=[*EXTENSIONS, figures],
-        extension_configs={"footnotes": {"BACKLINK_TITLE": "Quay lại chỗ chú thích %d"}},
+        extension_configs={
+            "footnotes": {"BACKLINK_TITLE": "Quay lại chỗ chú thích %d"},
+            "tables": {"use_align_attribute": True},  # a style attribute would be dropped (and break the CSP)
+        },
         output_format="html",
     )
-    html_text = sanitise(converter.convert(source))
+    html_text = printable(sanitise(converter.convert(source)))  # entities such as &#x1b; must not reach the feeds
     return html_text, tuple(figures.processor.used) if figures.processor else ()
 
 

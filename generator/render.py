@@ -12,6 +12,7 @@ import jinja2
 
 from .content import shown_path
 from .errors import BuildFailed, Problem
+from .headers import content_security_policy
 from .model import Article, Section, Site, alias_output
 from .output import OutputFile
 from .structured import breadcrumbs, news_article, script_json, website
@@ -53,6 +54,7 @@ def load_templates(layouts: Path) -> tuple[jinja2.Environment, list[Problem]]:
     env.filters.update(
         vndate=vietnamese_date, shortdate=short_date, isodate=lambda d: d.isoformat(), jsonld=script_json
     )
+    env.globals["content_security_policy"] = content_security_policy(meta=True)
     problems: list[Problem] = []
     names = [n for n in env.list_templates() if n.endswith((".html", ".xml"))] if layouts.is_dir() else []
     for name in names:

@@ -10,6 +10,9 @@ from slugify import slugify
 
 WEEKDAYS = ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ Nhật")
 _INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
+# Control characters no reader can see and XML (the feeds) or YAML cannot carry; tab and new line stay.
+_CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ufffe\uffff]")
+_BREAKS = "\x0b\x0c\x85\u2028\u2029"
 _SPACES = re.compile(r"\s+")
 
 
@@ -18,9 +21,15 @@ def nfc(text: str) -> str:
     return unicodedata.normalize("NFC", text)
 
 
+def printable(text: str) -> str:
+    """Text without control characters (pasted from a word processor, or written as escapes or
+    entities); Word's line break and the other breaks YAML counts as new lines become spaces."""
+    return _CONTROLS.sub(lambda found: " " if found.group() in _BREAKS else "", text)
+
+
 def clean_line(text: str) -> str:
-    """One line of display text: NFC, no zero-width characters, single spaces."""
-    return _SPACES.sub(" ", _INVISIBLE.sub("", nfc(text))).strip()
+    """One line of display text: NFC, no zero-width or control characters, single spaces."""
+    return _SPACES.sub(" ", _INVISIBLE.sub("", printable(nfc(text)))).strip()
 
 
 def fold(text: str) -> str:

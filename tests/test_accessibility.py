@@ -133,7 +133,8 @@ def test_axe_finds_no_serious_or_critical_violation(built, browser, name):
     script = axe_script()
     with static_server(built) as base:
         for width in (360, 1280):
-            page = browser.new_page(viewport={"width": width, "height": 800})
+            # The site's policy forbids inline script, and axe arrives as one: the test's own tool, not the page's.
+            page = browser.new_page(viewport={"width": width, "height": 800}, bypass_csp=True)
             page.goto(base + path)
             page.add_script_tag(path=str(script))
             violations = page.evaluate(

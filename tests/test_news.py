@@ -287,7 +287,7 @@ def test_an_alias_over_a_published_file_is_refused_before_anything_is_written(ma
     result = site.run("build")
     assert result.code == 1
     assert result.err.splitlines()[0] == (
-        f"{site.root}/content/a.md:1: /static/style.css/index.html needs a folder where "
-        f"{site.root}/layouts/static/style.css writes /static/style.css"
+        f"{site.root}/layouts/static/style.css:1: /static/style.css must be a folder for "
+        f"/static/style.css/index.html, made by {site.root}/content/a.md; change one of them"
     )
     assert not site.output.exists()

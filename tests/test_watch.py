@@ -43,22 +43,22 @@ def test_watch_rebuilds_on_edit_add_delete_and_survives_a_broken_save(make_site,
         assert "Bản đầu." in _text(page)
 
         site.write({"content/a.md": article("Tin một", body="Bản sửa.")})
-        assert _wait(lambda: "Bản sửa." in _text(page), 5), _text(tmp_path / "watch.log")
+        assert _wait(lambda: "Bản sửa." in _text(page), 15), _text(tmp_path / "watch.log")
 
         site.write({"content/moi/b.md": article("Tin hai")})
-        assert _wait(lambda: (site.output / "bai-viet/tin-hai/index.html").is_file(), 5)
+        assert _wait(lambda: (site.output / "bai-viet/tin-hai/index.html").is_file(), 15)
 
         before = site.snapshot()
         site.write({"content/a.md": "---\ntitle: Tin một\ndate: hôm nay\ncategory: Thời sự\n---\nHỏng.\n"})
-        assert _wait(lambda: 'a.md:3: date "hôm nay" is not a date' in _text(tmp_path / "watch.log"), 5)
+        assert _wait(lambda: 'a.md:3: date "hôm nay" is not a date' in _text(tmp_path / "watch.log"), 15)
         time.sleep(0.5)
         assert site.snapshot() == before
         assert process.poll() is None
 
         (site.root / "content/moi/b.md").unlink()
         site.write({"content/a.md": article("Tin một", body="Đã sửa lỗi.")})
-        assert _wait(lambda: "Đã sửa lỗi." in _text(page), 5)
-        assert _wait(lambda: not (site.output / "bai-viet/tin-hai").exists(), 5)
+        assert _wait(lambda: "Đã sửa lỗi." in _text(page), 15)
+        assert _wait(lambda: not (site.output / "bai-viet/tin-hai").exists(), 15)
     finally:
         process.send_signal(signal.SIGINT)
         process.wait(timeout=10)
