@@ -16,7 +16,7 @@ from .model import Article, Section, Site
 from .output import OutputFile
 from .text import short_date, vietnamese_date
 
-PAGES = ("base.html", "home.html", "article.html", "listing.html", "404.html")
+PAGES = ("base.html", "home.html", "article.html", "listing.html", "404.html", "search.html")
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,6 +129,7 @@ def render_pages(env: jinja2.Environment, layouts: Path, site: Site) -> list[Out
     """Every HTML page of the site."""
     pages = Pages(env, layouts, site)
     files = [pages.home(), pages.page("404.html", "/404.html", "404 page")]
+    files.append(pages.page("search.html", "/tim-kiem/", "search page"))
     files += [pages.article(a) for a in site.articles]
     for section in site.categories:
         files += pages.listing(section, "category")

@@ -1,0 +1,332 @@
+"""The search normaliser and the index files, read back from a real build."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import unicodedata
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+from conftest import REPO, article
+from hypothesis import given
+from hypothesis import strategies as st
+
+from generator.config import SiteConfig
+from generator.model import Article, make_site
+from generator.search import fnv1a, render_search
+from generator.text import exact, fold, place_tone, words
+
+VECTORS = json.loads((REPO / "tests/vectors/normalise.json").read_text("utf-8"))["cases"]
+
+
+@pytest.mark.parametrize("case", VECTORS, ids=lambda c: c.get("note", c["input"]))
+def test_normaliser_matches_the_shared_vectors(case):
+    assert fold(case["input"]) == case["fold"]
+    assert exact(case["input"]) == case["exact"]
+    if "words" in case:
+        assert [fold(w) for w in words(case["input"])] == case["words"]
+
+
+def test_vectors_cover_every_precomposed_vietnamese_letter_composed_and_decomposed():
+    inputs = {c["input"] for c in VECTORS}
+    for code in range(0x1EA0, 0x1EFA):
+        assert chr(code) in inputs and unicodedata.normalize("NFD", chr(code)) in inputs
+    assert {"Đ", "đ"} <= inputs
+
+
+VIETNAMESE = "aàáảãạăằắẳẵặâầấẩẫậbcdđeèéẻẽẹêềếểễệghiìíỉĩịklmnoòóỏõọôồốổỗộơờớởỡợpqrstuùúủũụưừứửữựvxyỳýỷỹỵ"
+text_strategy = st.text(alphabet=VIETNAMESE + VIETNAMESE.upper() + " ,.-0123456789", max_size=40)
+
+
+@given(text_strategy)
+def test_fold_and_exact_agree_for_any_text_in_any_normal_form(text):
+    for form in ("NFC", "NFD"):
+        typed = unicodedata.normalize(form, text)
+        assert fold(typed) == fold(text) == fold(fold(text))
+        assert exact(typed) == exact(text) == exact(exact(text))
+        assert fold(exact(text)) == fold(text)
+    assert fold(text).isascii() or not any(ch in fold(text) for ch in "đĐ")
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [("hòa", "hoà"), ("thủy", "thuỷ"), ("khỏe", "khoẻ"), ("thúy", "thuý"), ("tùy", "tuỳ"), ("lõa", "loã")],
+)
+def test_both_tone_placements_give_one_exact_form(old, new):
+    assert place_tone(old) == place_tone(new) == new
+    assert exact(old.upper()) == new
+
+
+# ---- Reading the built index the way the client does.
+
+
+def varint(data: bytes, at: int) -> tuple[int, int]:
+    value = shift = 0
+    while True:
+        byte = data[at]
+        at += 1
+        value |= (byte & 0x7F) << shift
+        shift += 7
+        if not byte & 0x80:
+            return value, at
+
+
+def gaps(data: bytes, at: int, count: int) -> tuple[list[int], int]:
+    docs, doc = [], 0
+    for _ in range(count):
+        delta, at = varint(data, at)
+        doc += delta
+        docs.append(doc)
+    return docs, at
+
+
+@dataclass
+class Syllable:
+    docs: list[int]
+    levels: list[int]
+    titles: list[bool]
+    forms: list[str]
+    masks: list[int]
+
+
+@dataclass
+class BuiltIndex:
+    root: Path
+
+    @property
+    def meta(self) -> dict:
+        return json.loads((self.root / "meta.json").read_text("utf-8"))
+
+    def unpack(self, name: str) -> bytes:
+        data = (self.root / name).read_bytes()
+        assert data[:2] == b"\x1f\x8b"
+        return gzip.decompress(data)
+
+    def shard(self, number: int) -> dict[str, tuple[int, bytes]]:
+        data = self.unpack(f"t/{number}.bin")
+        count, at = varint(data, 0)
+        heads = []
+        for _ in range(count):
+            length, at = varint(data, at)
+            term = data[at : at + length].decode("utf-8")
+            df, at = varint(data, at + length)
+            size, at = varint(data, at)
+            heads.append((term, df, size))
+        terms = {}
+        for term, df, size in heads:
+            terms[term] = (df, data[at : at + size])
+            at += size
+        assert at == len(data)
+        return terms
+
+    def all_terms(self) -> dict[str, tuple[int, bytes]]:
+        found: dict[str, tuple[int, bytes]] = {}
+        for number in range(self.meta["shards"]):
+            found.update(self.shard(number))
+        return found
+
+    def syllable(self, term: str) -> Syllable | None:
+        entry = self.shard(fnv1a(term) % self.meta["shards"]).get(term)
+        if entry is None:
+            return None
+        df, block = entry
+        docs, at = gaps(block, 0, df)
+        levels = list(block[at : at + df])
+        count, at = varint(block, at + df)
+        forms, masks = [], []
+        if count > 1:
+            for _ in range(count):
+                length, at = varint(block, at)
+                forms.append(block[at : at + length].decode("utf-8"))
+                at += length
+            for _ in range(df):
+                mask, at = varint(block, at)
+                masks.append(mask)
+        assert at == len(block)
+        return Syllable(docs, [v & 0x7F for v in levels], [bool(v & 0x80) for v in levels], forms, masks)
+
+    def bigram(self, first: str, second: str) -> list[int] | None:
+        home = min((self.syllable(first).docs.__len__(), first), (self.syllable(second).docs.__len__(), second))[1]
+        entry = self.shard(fnv1a(home) % self.meta["shards"]).get(f"{first} {second}")
+        return None if entry is None else gaps(entry[1], 0, entry[0])[0]
+
+    def documents(self) -> list[list]:
+        records: list[list] = []
+        for number in range(-(-self.meta["documents"] // self.meta["perFile"])):
+            records += json.loads(self.unpack(f"d/{number}.bin"))
+        return records
+
+
+SITE = {
+    "content/a.md": article(
+        "Thanh Hóa đẩy mạnh chuyển đổi số",
+        date="2026-11-20 08:00",
+        category="Chuyển đổi số",
+        body="Chuyển đổi số ở cấp xã. Sở Thông tin chủ trì.",
+        summary="Tỉnh đặt mục tiêu chuyển đổi số toàn diện.",
+    ),
+    "content/b.md": article(
+        "Lễ hội ở Thanh Hoá", date="2026-11-21 08:00", category="Văn hóa", body="Người dân Thanh Hoá dự lễ."
+    ),
+    "content/c.md": article(
+        "Đường mới qua sông Mã", date="2026-11-22 08:00", category="Giao thông", body="Con đường dài 5 km. Sơ đồ tuyến."
+    ),
+    "content/draft.md": article("Bản nháp quyzdraft", category="Chuyển đổi số", body="quyzdraft số", draft="true"),
+    "content/later.md": article("Tin hẹn giờ quyzlater", date="2026-12-01 08:00", body="quyzlater"),
+}
+
+
+@pytest.fixture
+def built(make_site) -> BuiltIndex:
+    site = make_site(SITE)
+    assert site.run("build").code == 0
+    return BuiltIndex(site.output / "tim-kiem/index")
+
+
+def test_search_page_and_index_are_built(built):
+    page = (built.root.parents[1] / "tim-kiem/index.html").read_text("utf-8")
+    assert 'name="q"' in page and '<script src="/static/search.js" defer></script>' in page
+    assert 'option value="giao-thong"' in page
+    assert (built.root.parents[2] / "output/static/search.js").is_file()
+    meta = built.meta
+    assert meta["documents"] == 3
+    assert [c[1] for c in meta["categories"]] == ["chuyen-doi-so", "giao-thong", "van-hoa"]
+
+
+def test_drafts_and_scheduled_articles_are_not_in_the_index(built):
+    terms = built.all_terms()
+    assert not any("quyz" in term for term in terms)
+    records = built.documents()
+    assert [r[1] for r in records] == [
+        "Đường mới qua sông Mã",
+        "Lễ hội ở Thanh Hoá",
+        "Thanh Hóa đẩy mạnh chuyển đổi số",
+    ]
+    everything = b"".join(built.unpack(p.relative_to(built.root).as_posix()) for p in built.root.rglob("*.bin"))
+    assert b"quyz" not in everything and "nháp".encode() not in everything
+
+
+def test_documents_keep_address_title_date_category_and_lead(built):
+    newest, _, oldest = built.documents()
+    assert newest == [
+        "/bai-viet/duong-moi-qua-song-ma/",
+        "Đường mới qua sông Mã",
+        "2026-11-22T08:00+07:00",
+        1,
+        "Con đường dài 5 km. Sơ đồ tuyến.",
+    ]
+    assert oldest[4] == "Tỉnh đặt mục tiêu chuyển đổi số toàn diện."
+
+
+def test_syllables_are_folded_with_their_accented_forms_and_title_bit(built):
+    thanh_hoa = built.syllable("hoa")
+    assert thanh_hoa is not None and thanh_hoa.docs == [1, 2]  # "Hoá" and "Hóa": one syllable
+    assert thanh_hoa.titles == [True, True]
+    so = built.syllable("so")  # "số" in doc 2, "Sơ" in doc 0, "Sở" in doc 2
+    assert so.docs == [0, 2]
+    assert set(so.forms) == {"số", "sơ", "sở"}
+    bit = {form: 1 << i for i, form in enumerate(so.forms)}
+    assert so.masks == [bit["sơ"], bit["số"] | bit["sở"]]
+    duong = built.syllable("duong")  # "Đường" and "đường"
+    assert duong.docs == [0] and duong.forms == [] and duong.titles == [True]
+    assert all(1 <= level <= built.meta["levels"] for level in so.levels)
+    assert built.syllable("đường") is None and built.syllable("xyz") is None
+
+
+def test_bigrams_keep_word_order_and_stop_at_punctuation(built):
+    assert built.bigram("thanh", "hoa") == [1, 2]
+    assert built.bigram("chuyen", "doi") == [2]
+    assert built.bigram("hoa", "thanh") is None
+    assert built.bigram("xa", "so") is None  # "cấp xã. Sở" has a full stop between
+
+
+def test_rarer_frequency_gives_more_weight(built):
+    # "so" is in two of three documents, "duong" in one: a single occurrence weighs more when rarer.
+    assert built.syllable("duong").levels[0] > min(built.syllable("so").levels)
+
+
+def test_index_bytes_are_the_same_on_every_build(make_site, tmp_path):
+    site = make_site(SITE)
+    assert site.run("build").code == 0
+    first = site.snapshot()
+    assert site.run("build", "--output", str(tmp_path / "again")).code == 0
+    second = {
+        p.relative_to(tmp_path / "again").as_posix(): p.read_bytes()
+        for p in (tmp_path / "again").rglob("*")
+        if p.is_file()
+    }
+    index = {k: v for k, v in first.items() if k.startswith("tim-kiem/")}
+    assert index and all(k in second for k in index)
+    import hashlib
+
+    assert all(hashlib.sha256(second[k]).hexdigest() == v for k, v in index.items())
+
+
+def many_articles(count: int) -> list[Article]:
+    """`count` articles of varied Vietnamese words, built in memory for the pure index function."""
+    syllables = [
+        "ba",
+        "bà",
+        "bá",
+        "bả",
+        "bã",
+        "bạ",
+        "ca",
+        "cà",
+        "cá",
+        "cả",
+        "cã",
+        "cạ",
+        "da",
+        "dà",
+        "dá",
+        "đa",
+        "đà",
+        "đá",
+        "ma",
+        "mà",
+        "má",
+        "mả",
+        "mã",
+        "mạ",
+        "tan",
+        "tân",
+        "tấn",
+        "tần",
+    ]
+    syllables += [f"{a}{b}" for a in "nghi ngo tru thu" for b in "ên ăng ông ười ào ép"]
+    start = datetime(2020, 1, 1).astimezone()
+    result = []
+    for n in range(count):
+        picked = [syllables[(n * 7 + i * i * 13 + n // (i + 1)) % len(syllables)] for i in range(120)]
+        body = " ".join(picked) + f" số{n}"
+        result.append(
+            Article(
+                source=f"content/{n}.md",
+                title=" ".join(picked[:6]) + f" {n}",
+                date=start + timedelta(hours=n),
+                category=("Thời sự", "Kinh tế", "Y tế")[n % 3],
+                summary=body[:200],
+                body_html=f"<p>{body}</p>",
+                slug=f"bai-{n}",
+            )
+        )
+    return result
+
+
+def test_shards_grow_in_number_with_the_site_and_stay_small():
+    counts = []
+    for size in (30, 3000):
+        site, problems = make_site(SiteConfig(), many_articles(size))
+        assert problems == []
+        files = {f.path: f.data for f in render_search(site)}
+        meta = json.loads(files["tim-kiem/index/meta.json"])
+        shards = [data for path, data in files.items() if "/t/" in path]
+        assert len(shards) == meta["shards"]
+        assert max(map(len, shards)) < 60_000
+        counts.append(meta["shards"])
+        assert meta["documents"] == size
+    assert counts[0] == 1 and counts[1] > 1
