@@ -16,7 +16,8 @@ from hypothesis import strategies as st
 
 from generator.config import SiteConfig
 from generator.model import Article, make_site
-from generator.search import fnv1a, render_search
+from generator.search import render_search
+from generator.search_postings import fnv1a
 from generator.text import exact, fold, place_tone, words
 
 VECTORS = json.loads((REPO / "tests/vectors/normalise.json").read_text("utf-8"))["cases"]
@@ -105,8 +106,9 @@ class BuiltIndex:
         assert data[:2] == b"\x1f\x8b"
         return gzip.decompress(data)
 
-    def shard(self, number: int) -> dict[str, tuple[int, bytes]]:
-        data = self.unpack(f"t/{number}.bin")
+    def terms(self, name: str) -> dict[str, tuple[int, bytes]]:
+        """A shard file ("t/3.bin", or "x/0.bin" for one big list): term → (document count, block)."""
+        data = self.unpack(name)
         count, at = varint(data, 0)
         heads = []
         for _ in range(count):
@@ -122,14 +124,20 @@ class BuiltIndex:
         assert at == len(data)
         return terms
 
+    def file_of(self, term: str) -> str:
+        meta = self.meta
+        if term in meta["big"]:
+            return f"x/{meta['big'].index(term)}.bin"
+        return f"t/{fnv1a(term) % meta['shards']}.bin"
+
     def all_terms(self) -> dict[str, tuple[int, bytes]]:
         found: dict[str, tuple[int, bytes]] = {}
-        for number in range(self.meta["shards"]):
-            found.update(self.shard(number))
+        for path in sorted((self.root / "t").glob("*.bin")) + sorted((self.root / "x").glob("*.bin")):
+            found.update(self.terms(path.relative_to(self.root).as_posix()))
         return found
 
     def syllable(self, term: str) -> Syllable | None:
-        entry = self.shard(fnv1a(term) % self.meta["shards"]).get(term)
+        entry = self.terms(self.file_of(term)).get(term)
         if entry is None:
             return None
         df, block = entry
@@ -148,10 +156,17 @@ class BuiltIndex:
         assert at == len(block)
         return Syllable(docs, [v & 0x7F for v in levels], [bool(v & 0x80) for v in levels], forms, masks)
 
-    def bigram(self, first: str, second: str) -> list[int] | None:
-        home = min((self.syllable(first).docs.__len__(), first), (self.syllable(second).docs.__len__(), second))[1]
-        entry = self.shard(fnv1a(home) % self.meta["shards"]).get(f"{first} {second}")
-        return None if entry is None else gaps(entry[1], 0, entry[0])[0]
+    def bigram(self, first: str, second: str) -> tuple[list[int], list[int]] | None:
+        """(documents with the two words in a row, those where they are a capitalised name)."""
+        term = f"{first} {second}"
+        entry = self.terms(self.file_of(term)).get(term)
+        if entry is None:
+            return None
+        docs, at = gaps(entry[1], 0, entry[0])
+        count, at = varint(entry[1], at)
+        names, at = gaps(entry[1], at, count)
+        assert at == len(entry[1])
+        return docs, names
 
     def documents(self) -> list[list]:
         records: list[list] = []
@@ -236,9 +251,10 @@ def test_syllables_are_folded_with_their_accented_forms_and_title_bit(built):
     assert built.syllable("đường") is None and built.syllable("xyz") is None
 
 
-def test_bigrams_keep_word_order_and_stop_at_punctuation(built):
-    assert built.bigram("thanh", "hoa") == [1, 2]
-    assert built.bigram("chuyen", "doi") == [2]
+def test_bigrams_keep_word_order_and_names_and_stop_at_punctuation(built):
+    assert built.bigram("thanh", "hoa") == ([1, 2], [1, 2])
+    assert built.bigram("chuyen", "doi") == ([2], [])
+    assert built.bigram("song", "ma") == ([0], [])  # "sông Mã": not both capitalised
     assert built.bigram("hoa", "thanh") is None
     assert built.bigram("xa", "so") is None  # "cấp xã. Sở" has a full stop between
 
@@ -330,3 +346,29 @@ def test_shards_grow_in_number_with_the_site_and_stay_small():
         counts.append(meta["shards"])
         assert meta["documents"] == size
     assert counts[0] == 1 and counts[1] > 1
+
+
+def test_a_list_too_big_to_share_a_shard_gets_its_own_file(monkeypatch, tmp_path):
+    from generator import search_postings
+    from generator.output import write_tree
+
+    monkeypatch.setattr(search_postings, "SHARD_TARGET", 1_000)
+    site, _ = make_site(SiteConfig(), many_articles(600))
+    write_tree(tmp_path, render_search(site))
+    index = BuiltIndex(tmp_path / "tim-kiem/index")
+    big = index.meta["big"]
+    assert big and len(list((index.root / "x").glob("*.bin"))) == len(big)
+    for number, term in enumerate(big):
+        assert list(index.terms(f"x/{number}.bin")) == [term]
+    every = index.all_terms()
+    assert len(every) == len(set(every))  # each term in exactly one file
+    common = next(term for term in big if " " not in term)
+    assert index.syllable(common).docs == sorted(index.syllable(common).docs)
+    assert len(index.syllable(common).docs) == every[common][0]
+
+
+def test_a_site_with_nothing_published_has_an_empty_index(make_site):
+    site = make_site({"content/draft.md": article("Bản nháp", draft="true")})
+    assert site.run("build").code == 0
+    index = BuiltIndex(site.output / "tim-kiem/index")
+    assert index.meta["documents"] == 0 and index.all_terms() == {} and index.documents() == []

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import unicodedata
+from pathlib import Path
 from urllib.parse import quote
 
 import pytest
@@ -11,7 +12,7 @@ from browser import static_server
 from conftest import NOW, REPO, article
 
 from generator.cli import main
-from generator.search import fnv1a
+from generator.search_postings import fnv1a
 
 VECTORS = json.loads((REPO / "tests/vectors/normalise.json").read_text("utf-8"))["cases"]
 
@@ -63,17 +64,34 @@ SITE = {
 TITLES = {name: text.split("\n")[1].removeprefix("title: ") for name, text in SITE.items()}
 
 
-@pytest.fixture(scope="module")
-def site_url(tmp_path_factory, request):
-    """A small bulletin built once and served over HTTP for every test here."""
-    root = tmp_path_factory.mktemp("search-site")
+def build(root: Path) -> Path:
+    """SITE built with the repository's layouts into root/output."""
     for name, text in SITE.items():
         (root / "content" / name).parent.mkdir(parents=True, exist_ok=True)
         (root / "content" / name).write_text(text, "utf-8")
     (root / "site.toml").write_text('title = "Bản tin thử"\nbase_url = "https://bantin.example.vn/"\n', "utf-8")
     argv = ["--content", str(root / "content"), "--layouts", str(REPO / "layouts"), "--config", str(root / "site.toml")]
     assert main(["build", *argv, "--output", str(root / "output"), "--now", NOW]) == 0
-    with static_server(root / "output") as base:
+    return root / "output"
+
+
+@pytest.fixture(scope="module")
+def site_url(tmp_path_factory):
+    """A small bulletin built once and served over HTTP for every test here."""
+    with static_server(build(tmp_path_factory.mktemp("search-site"))) as base:
+        yield base
+
+
+@pytest.fixture(scope="module")
+def tiny_shards_url(tmp_path_factory):
+    """The same bulletin with a shard size so small that most lists get files of their own."""
+    from generator import search_postings
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(search_postings, "SHARD_TARGET", 40)
+        output = build(tmp_path_factory.mktemp("tiny-shards"))
+    assert json.loads((output / "tim-kiem/index/meta.json").read_text("utf-8"))["big"]
+    with static_server(output) as base:
         yield base
 
 
@@ -203,3 +221,13 @@ def test_header_box_is_a_plain_form_on_every_page(page, site_url):
     assert status(page) == "Tìm thấy 1 kết quả."
     assert page.get_by_role("status").inner_text() == "Tìm thấy 1 kết quả."
     assert page.get_by_role("search").count() == 1 and page.get_by_label("Từ khóa").input_value() == "đường ven biển"
+
+
+def test_results_do_not_depend_on_how_the_index_is_cut(page, site_url, tiny_shards_url):
+    queries = ["thanh hoa", '"thanh hoa"', "duong", "da nang", "số", "chuyen doi so", "sam so", "cong tac"]
+    answers = []
+    for base in (site_url, tiny_shards_url):
+        page.goto(base + "/tim-kiem/")
+        answers.append([search(page, query) for query in queries])
+    assert answers[0] == answers[1]
+    assert all(answers[0][:4])

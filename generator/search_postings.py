@@ -1,0 +1,235 @@
+"""Search postings: every document read once into folded syllables and bigrams, encoded and sharded.
+
+A folded syllable ("so") keeps, per document, its BM25 weight quantised on one scale for the
+whole index, whether it is in the title, and which accented forms ("số", "sở"…) the document
+uses. A folded bigram ("doi so") keeps the documents that have the two words in a row, and those
+where both are capitalised (a name, such as "Đà Nẵng"). Terms go to shards by a hash of the term;
+a list too big to share a shard gets a file of its own, named in the index summary.
+"""
+
+from __future__ import annotations
+
+import gzip
+import html
+import math
+import operator
+import re
+import zlib
+from array import array
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from itertools import pairwise
+
+import nh3
+
+from .model import Article
+from .text import fold, nfc, place_tone, search_tokens
+
+K1, B = 1.2, 0.75
+LEVELS = 63
+MAX_FORMS = 30
+SHARD_TARGET = 20_000
+_BLOCK = re.compile(r"<(?=/?(?:p|div|li|h\d|br|td|th|tr|blockquote|figure|figcaption|pre|dd|dt|hr|table)\b)")
+
+
+@dataclass(slots=True)
+class Postings:
+    """One folded syllable while the index is built: documents, weight keys, accented forms used."""
+
+    docs: array = field(default_factory=lambda: array("I"))
+    keys: array = field(default_factory=lambda: array("I"))
+    masks: array = field(default_factory=lambda: array("Q"))
+    forms: dict[str, int] = field(default_factory=dict)
+
+
+def article_text(article: Article) -> tuple[str, str]:
+    """The words search reads: the title, then the lead, tags, caption and body text."""
+    body = html.unescape(nh3.clean(_BLOCK.sub(" <", article.body_html), tags=set()))
+    return article.title, "\n".join([article.lead, " ; ".join(article.tags), article.image_caption, body])
+
+
+def varint(value: int, out: bytearray) -> None:
+    """LEB128: seven bits a byte, the high bit set on all but the last."""
+    while value >= 0x80:
+        out.append(value & 0x7F | 0x80)
+        value >>= 7
+    out.append(value)
+
+
+def gaps(docs: array | list[int]) -> bytes:
+    """Ascending document numbers as varint gaps (the first one as it is)."""
+    deltas = [docs[0], *map(operator.sub, docs[1:], docs)]
+    if max(deltas) < 0x80:
+        return bytes(deltas)
+    out = bytearray()
+    for delta in deltas:
+        varint(delta, out)
+    return bytes(out)
+
+
+def fnv1a(text: str) -> int:
+    """32-bit FNV-1a of the UTF-8 bytes; the client computes the same to find a term's shard."""
+    value = 0x811C9DC5
+    for byte in text.encode("utf-8"):
+        value = ((value ^ byte) * 0x01000193) & 0xFFFFFFFF
+    return value
+
+
+def idf(df: int, total: int) -> float:
+    """BM25's inverse document frequency, never negative."""
+    return math.log(1 + (total - df + 0.5) / (df + 0.5))
+
+
+class Collector:
+    """Reads every document once and gathers postings (one per build, never shared)."""
+
+    def __init__(self) -> None:
+        self.unigrams: dict[str, Postings] = {}
+        self.bigrams: defaultdict[tuple[str, str], list[int]] = defaultdict(list)
+        self.names: defaultdict[tuple[str, str], list[int]] = defaultdict(list)
+        self.lengths = array("I")
+        self.term_of: dict[str, str] = {}
+        self.bit_of: dict[str, int] = {}
+        self.capital: dict[str, int] = {}
+
+    def learn(self, new: set[str]) -> None:
+        """For each new token: its folded term, the bit of its accented form, and whether it is capitalised."""
+        for token in sorted(new):
+            self.capital[token] = int(token[0].isupper() and not token[1:].isupper())
+            if not token[0].isalnum():
+                self.term_of[token], self.bit_of[token] = "", 0
+                continue
+            term = self.term_of[token] = fold(token)
+            entry = self.unigrams.get(term)
+            if entry is None:
+                entry = self.unigrams[term] = Postings()
+            form = place_tone(nfc(token.lower()))
+            self.bit_of[token] = 1 << min(entry.forms.setdefault(form, len(entry.forms)), 63)
+
+    def add(self, doc: int, title: str, rest: str) -> None:
+        """Document `doc`; numbers must come in ascending order."""
+        title_tokens = search_tokens(title)
+        found = search_tokens(f"{title}\n.\n{rest}")
+        distinct = set(found)
+        if new := distinct.difference(self.term_of):
+            self.learn(new)
+        term_of, bit_of = self.term_of, self.bit_of
+        folded = list(map(term_of.__getitem__, found))
+        counts = Counter(folded)
+        counts.pop("", None)
+        length = sum(counts.values())
+        self.lengths.append(length)
+        masks: dict[str, int] = {}
+        for token in distinct:
+            term = term_of[token]
+            masks[term] = masks.get(term, 0) | bit_of[token]
+        in_title = set(map(term_of.__getitem__, title_tokens))
+        bucket = min(length >> 2, 0xFFF)
+        unigrams = self.unigrams
+        for term, count in counts.items():
+            entry = unigrams[term]
+            entry.docs.append(doc)
+            entry.keys.append((term in in_title) << 20 | min(count, 0xFF) << 12 | bucket)
+            entry.masks.append(masks[term])
+        bigrams = self.bigrams
+        for pair in set(pairwise(folded)):
+            bigrams[pair].append(doc)
+        capitals = bytes(map(self.capital.__getitem__, found))
+        names = set()
+        at = capitals.find(b"\1\1")
+        while at >= 0:
+            names.add((folded[at], folded[at + 1]))
+            at = capitals.find(b"\1\1", at + 1)
+        for pair in names:
+            self.names[pair].append(doc)
+
+
+def unigram_block(entry: Postings, scale: float, saturation: list[float]) -> bytes:
+    """Gaps, one byte per document (weight level, title bit), then the accented forms and their masks."""
+    levels = {}
+    for key in set(entry.keys):
+        count, bucket = key >> 12 & 0xFF, key & 0xFFF
+        weight = round(scale * count * (K1 + 1) / (count + saturation[bucket]))
+        levels[key] = max(1, min(LEVELS, weight)) | (key >> 20) << 7
+    out = bytearray(gaps(entry.docs))
+    out += bytes(map(levels.__getitem__, entry.keys))
+    forms = sorted(entry.forms, key=entry.forms.__getitem__)[:MAX_FORMS]
+    varint(len(forms), out)
+    if len(forms) > 1:
+        for form in forms:
+            encoded = form.encode("utf-8")
+            varint(len(encoded), out)
+            out += encoded
+        masks = list(map(((1 << len(forms)) - 1).__and__, entry.masks))
+        if max(masks) < 0x80:
+            out += bytes(masks)
+        else:
+            for mask in masks:
+                varint(mask, out)
+    return bytes(out)
+
+
+def bigram_block(docs: list[int], names: list[int]) -> bytes:
+    """Gaps of the documents with the two words in a row, then of those where both are capitalised (a name)."""
+    out = bytearray(gaps(docs))
+    varint(len(names), out)
+    if names:
+        out += gaps(names)
+    return bytes(out)
+
+
+def pack(entries: list[tuple[str, int, bytes]]) -> bytes:
+    """A shard: the count, then each term with its document count and block length, then the blocks."""
+    out = bytearray()
+    varint(len(entries), out)
+    for text, df, block in entries:
+        encoded = text.encode("utf-8")
+        varint(len(encoded), out)
+        out += encoded
+        varint(df, out)
+        varint(len(block), out)
+    for _text, _df, block in entries:
+        out += block
+    return bytes(out)
+
+
+def compress(data: bytes) -> bytes:
+    """gzip without a time stamp, so the same data always gives the same bytes."""
+    return gzip.compress(data, compresslevel=6, mtime=0)
+
+
+def shard_count(sizes: int, sample: bytes, target: int) -> int:
+    """Enough shards that each holds about `target` compressed bytes, judged by a quick compression."""
+    ratio = len(zlib.compress(sample, 1)) / max(1, len(sample))
+    return max(1, round(sizes * ratio / target))
+
+
+def postings_files(collector: Collector) -> tuple[dict[str, object], list[tuple[str, bytes]]]:
+    """(summary for the client, files): shards by term hash, and a file for each list too big to share one."""
+    total = max(1, len(collector.lengths))
+    average = max(1.0, sum(collector.lengths) / total)
+    saturation = [K1 * (1 - B + B * (bucket * 4 + 2) / average) for bucket in range(0x1000)]
+    unit = idf(1, total) * (K1 + 1) / LEVELS
+    entries = [
+        (term, len(entry.docs), unigram_block(entry, idf(len(entry.docs), total) / unit, saturation))
+        for term, entry in collector.unigrams.items()
+    ]
+    entries += [
+        (f"{a} {b}", len(docs), bigram_block(docs, collector.names.get((a, b), [])))
+        for (a, b), docs in collector.bigrams.items()
+        if a and b
+    ]
+    entries.sort(key=operator.itemgetter(0))
+    half = SHARD_TARGET // 2
+    alone = [entry for entry in entries if len(entry[2]) > half and len(compress(entry[2])) > half]
+    big = {entry[0] for entry in alone}
+    shared = [entry for entry in entries if entry[0] not in big]
+    sample = b"".join(entry[2] for entry in shared[:: max(1, len(shared) // 2000)])
+    count = shard_count(sum(len(block) + len(text) + 6 for text, _df, block in shared), sample, SHARD_TARGET)
+    shards: list[list[tuple[str, int, bytes]]] = [[] for _ in range(count)]
+    for entry in shared:
+        shards[fnv1a(entry[0]) % count].append(entry)
+    files = [(f"t/{number}.bin", compress(pack(shard))) for number, shard in enumerate(shards)]
+    files += [(f"x/{number}.bin", compress(pack([entry]))) for number, entry in enumerate(alone)]
+    summary = {"shards": count, "big": [text for text, _df, _block in alone], "unit": round(unit, 6), "levels": LEVELS}
+    return summary, files
