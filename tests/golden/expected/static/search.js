@@ -129,19 +129,22 @@
     var index = this;
     if (!this.metaPromise) {
       this.metaPromise = this.load("meta.json").then(function (bytes) {
-        index.meta = JSON.parse(new TextDecoder().decode(bytes));
-        return index.meta;
+        var meta = JSON.parse(new TextDecoder().decode(bytes));
+        for (var i = 1; i < meta.days.length; i++) meta.days[i] = meta.days[i - 1] - meta.days[i];
+        index.big = new Map(meta.big.map(function (term, number) { return [term, number]; }));
+        index.meta = meta;
+        return meta;
       });
       this.metaPromise.catch(function () { index.metaPromise = null; });
     }
     return this.metaPromise;
   };
 
-  // A shard: term → {df, start, end} over its decompressed bytes.
-  Index.prototype.shard = function (number) {
-    var index = this, key = "shard" + number;
+  // A shard ("t/3.bin", or "x/5.bin" for one big list): term → {df, bytes} over its decompressed bytes.
+  Index.prototype.shard = function (name) {
+    var key = "terms:" + name;
     if (!this.files.has(key)) {
-      this.files.set(key, this.load("t/" + number + ".bin").then(function (bytes) {
+      this.files.set(key, this.load(name).then(function (bytes) {
         var reader = new Reader(bytes), count = reader.varint(), heads = [];
         for (var i = 0; i < count; i++) heads.push([reader.text(), reader.varint(), reader.varint()]);
         var terms = new Map(), at = reader.at;
@@ -155,8 +158,10 @@
     return this.files.get(key);
   };
 
-  Index.prototype.shardOf = function (term) {
-    return fnv1a(term) % this.meta.shards;
+  // The file that holds a term: its own when its list is big, else the shard of its hash.
+  Index.prototype.fileOf = function (term) {
+    var number = this.big.get(term);
+    return number === undefined ? "t/" + (fnv1a(term) % this.meta.shards) + ".bin" : "x/" + number + ".bin";
   };
 
   function readGaps(reader, count) {
@@ -195,7 +200,7 @@
   }
 
   Index.prototype.term = function (term) {
-    return this.shard(this.shardOf(term)).then(function (terms) { return terms.get(term) || null; });
+    return this.shard(this.fileOf(term)).then(function (terms) { return terms.get(term) || null; });
   };
 
   // Completions of a prefix from the vocabulary files: the most common terms that start with it.
@@ -297,23 +302,17 @@
     });
   };
 
-  // Bigrams of neighbouring complete words; each lives in the shard of its rarer word, already fetched.
+  // Bigrams of neighbouring words; while typing, the last word counts only as the whole word typed so far.
   function bigrams(index, tokens, entries) {
     var pairs = [];
     for (var i = 1; i < tokens.length; i++) {
-      var a = tokens[i - 1], b = tokens[i];
-      // While typing, the last word counts in a bigram only as the whole word typed so far.
-      var left = entries[i - 1][0], right = entries[i][0];
+      var a = tokens[i - 1], b = tokens[i], left = entries[i - 1][0], right = entries[i][0];
       if (!b.joined || !left || !right || left[0] !== a.folded || right[0] !== b.folded) continue;
-      var dfA = left[1].df, dfB = right[1].df;
-      var home = dfA < dfB || (dfA === dfB && a.folded <= b.folded) ? a.folded : b.folded;
-      pairs.push({
-        term: a.folded + " " + b.folded, home: home, required: !b.prefix && a.phrase > 0 && a.phrase === b.phrase
-      });
+      pairs.push({ term: a.folded + " " + b.folded, required: !b.prefix && a.phrase > 0 && a.phrase === b.phrase });
     }
     return Promise.all(pairs.map(function (pair) {
-      return index.shard(index.shardOf(pair.home)).then(function (terms) {
-        pair.entry = terms.get(pair.term) || null;
+      return index.term(pair.term).then(function (entry) {
+        pair.entry = entry;
         return pair;
       });
     }));
@@ -478,6 +477,7 @@
       } else if (event.key === "Escape") { event.preventDefault(); page.input.focus(); }
     });
     if (this.input.value.trim()) this.run(false, false);
+    else this.search.index.ready().catch(function () {});  // the small summary, so the first query starts sooner
   };
 
   Page.prototype.links = function () {
@@ -566,5 +566,8 @@
   };
 
   var root = document.querySelector("[data-search]");
-  if (root) new Page(root).start();
+  if (root) {
+    window.BanTinSearch.page = new Page(root);
+    window.BanTinSearch.page.start();
+  }
 })();
