@@ -7,6 +7,7 @@ depend only on the site: the same articles give the same files.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 from array import array
@@ -41,7 +42,7 @@ def document_files(site: Site) -> tuple[int, list[tuple[str, bytes]]]:
         [a.url, a.title, a.date.isoformat(timespec="minutes"), numbers[a.category], lead(a)] for a in site.articles
     ]
     encoded = [json.dumps(r, ensure_ascii=False, separators=(",", ":")).encode("utf-8") for r in records]
-    count = shard_count(sum(map(len, encoded)), b"\n".join(encoded[:: max(1, len(encoded) // 500)]), DOCS_TARGET)
+    count = shard_count(b"\n".join(encoded), DOCS_TARGET)
     per_file = max(8, -(-len(records) // count))
     files = [
         (f"d/{start // per_file}.bin", compress(b"[" + b",".join(encoded[start : start + per_file]) + b"]"))
@@ -54,7 +55,7 @@ def vocabulary_files(collector: Collector) -> tuple[list[str], list[tuple[str, b
     """(first term of each file, files): folded syllables in order with their document counts, for prefixes."""
     terms = sorted(collector.unigrams, key=lambda term: term.encode("utf-16-be"))  # the client's string order
     lines = [f"{term} {len(collector.unigrams[term].docs)}\n".encode() for term in terms]
-    count = shard_count(sum(map(len, lines)), b"".join(lines), VOCAB_TARGET)
+    count = shard_count(b"".join(lines), VOCAB_TARGET)
     size = -(-len(lines) // count) if lines else 1
     starts = list(range(0, len(lines), size)) or [0]
     firsts = [terms[start] if start else "" for start in starts]
@@ -74,6 +75,17 @@ def category_files(site: Site) -> list[tuple[str, bytes]]:
 
 def render_search(site: Site) -> list[OutputFile]:
     """Every file of the search index under /tim-kiem/index/."""
+    enabled = gc.isenabled()
+    gc.disable()  # millions of short-lived containers and no cycles: the cycle collector would only slow it
+    try:
+        return index_files(site)
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def index_files(site: Site) -> list[OutputFile]:
+    """The index files, from one pass over the articles."""
     collector = Collector()
     for doc, article in enumerate(site.articles):
         collector.add(doc, *article_text(article))

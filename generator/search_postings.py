@@ -16,9 +16,9 @@ import operator
 import re
 import zlib
 from array import array
-from collections import Counter, defaultdict
+from collections import Counter, defaultdict, deque
 from dataclasses import dataclass, field
-from itertools import pairwise
+from itertools import pairwise, repeat
 
 import nh3
 
@@ -29,6 +29,7 @@ K1, B = 1.2, 0.75
 LEVELS = 63
 MAX_FORMS = 30
 SHARD_TARGET = 20_000
+_DOCS, _KEYS = operator.attrgetter("docs"), operator.attrgetter("keys")
 _BLOCK = re.compile(r"<(?=/?(?:p|div|li|h\d|br|td|th|tr|blockquote|figure|figcaption|pre|dd|dt|hr|table)\b)")
 
 
@@ -87,13 +88,16 @@ class Collector:
         self.unigrams: dict[str, Postings] = {}
         self.bigrams: defaultdict[tuple[str, str], list[int]] = defaultdict(list)
         self.names: defaultdict[tuple[str, str], list[int]] = defaultdict(list)
+        self.titled: defaultdict[tuple[str, str], list[int]] = defaultdict(list)
         self.lengths = array("I")
         self.term_of: dict[str, str] = {}
         self.bit_of: dict[str, int] = {}
         self.capital: dict[str, int] = {}
+        self.tokens_of: defaultdict[str, list[str]] = defaultdict(list)
+        self.several: set[str] = set()  # tokens of syllables written in more than one accented form
 
     def learn(self, new: set[str]) -> None:
-        """For each new token: its folded term, the bit of its accented form, and whether it is capitalised."""
+        """For each new token: its folded term, its accented form's bit in that term, whether it is capitalised."""
         for token in sorted(new):
             self.capital[token] = int(token[0].isupper() and not token[1:].isupper())
             if not token[0].isalnum():
@@ -104,7 +108,15 @@ class Collector:
             if entry is None:
                 entry = self.unigrams[term] = Postings()
             form = place_tone(nfc(token.lower()))
-            self.bit_of[token] = 1 << min(entry.forms.setdefault(form, len(entry.forms)), 63)
+            if form not in entry.forms:
+                entry.forms[form] = len(entry.forms)
+                if len(entry.forms) == 2:  # every document so far had the first form
+                    entry.masks = array("Q", [1]) * len(entry.docs)
+                    self.several.update(self.tokens_of[term])
+            self.bit_of[token] = 1 << min(entry.forms[form], 63)
+            self.tokens_of[term].append(token)
+            if len(entry.forms) > 1:
+                self.several.add(token)
 
     def add(self, doc: int, title: str, rest: str) -> None:
         """Document `doc`; numbers must come in ascending order."""
@@ -120,20 +132,21 @@ class Collector:
         length = sum(counts.values())
         self.lengths.append(length)
         masks: dict[str, int] = {}
-        for token in distinct:
+        for token in distinct & self.several:
             term = term_of[token]
             masks[term] = masks.get(term, 0) | bit_of[token]
-        in_title = set(map(term_of.__getitem__, title_tokens))
-        bucket = min(length >> 2, 0xFFF)
-        unigrams = self.unigrams
-        for term, count in counts.items():
-            entry = unigrams[term]
-            entry.docs.append(doc)
-            entry.keys.append((term in in_title) << 20 | min(count, 0xFF) << 12 | bucket)
-            entry.masks.append(masks[term])
-        bigrams = self.bigrams
-        for pair in set(pairwise(folded)):
-            bigrams[pair].append(doc)
+        # This runs for every word of every article, so the loops are map() calls that stay in C.
+        drain = deque(maxlen=0).extend
+        terms = list(counts)
+        entries = list(map(self.unigrams.__getitem__, terms))
+        in_title = map(set(folded[: len(title_tokens)]).__contains__, terms)
+        counted = map(operator.lshift, map(min, counts.values(), repeat(0xFF)), repeat(12))
+        keys = map(operator.or_, map(operator.lshift, in_title, repeat(20)), counted)
+        drain(map(array.append, map(_DOCS, entries), repeat(doc)))
+        drain(map(array.append, map(_KEYS, entries), map(operator.or_, keys, repeat(min(length >> 2, 0xFFF)))))
+        for term, mask in masks.items():
+            self.unigrams[term].masks.append(mask)
+        drain(map(list.append, map(self.bigrams.__getitem__, set(pairwise(folded))), repeat(doc)))
         capitals = bytes(map(self.capital.__getitem__, found))
         names = set()
         at = capitals.find(b"\1\1")
@@ -142,6 +155,8 @@ class Collector:
             at = capitals.find(b"\1\1", at + 1)
         for pair in names:
             self.names[pair].append(doc)
+        for pair in set(pairwise(folded[: len(title_tokens)])):
+            self.titled[pair].append(doc)
 
 
 def unigram_block(entry: Postings, scale: float, saturation: list[float]) -> bytes:
@@ -169,12 +184,14 @@ def unigram_block(entry: Postings, scale: float, saturation: list[float]) -> byt
     return bytes(out)
 
 
-def bigram_block(docs: list[int], names: list[int]) -> bytes:
-    """Gaps of the documents with the two words in a row, then of those where both are capitalised (a name)."""
+def bigram_block(docs: list[int], names: list[int], titled: list[int]) -> bytes:
+    """Gaps of the documents with the two words in a row, then of those where both words are capitalised
+    (a name), then of those where the two words are in the title."""
     out = bytearray(gaps(docs))
-    varint(len(names), out)
-    if names:
-        out += gaps(names)
+    for subset in (names, titled):
+        varint(len(subset), out)
+        if subset:
+            out += gaps(subset)
     return bytes(out)
 
 
@@ -198,10 +215,9 @@ def compress(data: bytes) -> bytes:
     return gzip.compress(data, compresslevel=6, mtime=0)
 
 
-def shard_count(sizes: int, sample: bytes, target: int) -> int:
-    """Enough shards that each holds about `target` compressed bytes, judged by a quick compression."""
-    ratio = len(zlib.compress(sample, 1)) / max(1, len(sample))
-    return max(1, round(sizes * ratio / target))
+def shard_count(data: bytes, target: int) -> int:
+    """Enough files that each holds about `target` compressed bytes of `data`, judged by a quick compression."""
+    return max(1, round(len(zlib.compress(data, 1)) / target))
 
 
 def postings_files(collector: Collector) -> tuple[dict[str, object], list[tuple[str, bytes]]]:
@@ -215,7 +231,7 @@ def postings_files(collector: Collector) -> tuple[dict[str, object], list[tuple[
         for term, entry in collector.unigrams.items()
     ]
     entries += [
-        (f"{a} {b}", len(docs), bigram_block(docs, collector.names.get((a, b), [])))
+        (f"{a} {b}", len(docs), bigram_block(docs, collector.names.get((a, b), []), collector.titled.get((a, b), [])))
         for (a, b), docs in collector.bigrams.items()
         if a and b
     ]
@@ -224,8 +240,7 @@ def postings_files(collector: Collector) -> tuple[dict[str, object], list[tuple[
     alone = [entry for entry in entries if len(entry[2]) > half and len(compress(entry[2])) > half]
     big = {entry[0] for entry in alone}
     shared = [entry for entry in entries if entry[0] not in big]
-    sample = b"".join(entry[2] for entry in shared[:: max(1, len(shared) // 2000)])
-    count = shard_count(sum(len(block) + len(text) + 6 for text, _df, block in shared), sample, SHARD_TARGET)
+    count = shard_count(b"".join(text.encode() + block for text, _df, block in shared), SHARD_TARGET)
     shards: list[list[tuple[str, int, bytes]]] = [[] for _ in range(count)]
     for entry in shared:
         shards[fnv1a(entry[0]) % count].append(entry)

@@ -156,8 +156,8 @@ class BuiltIndex:
         assert at == len(block)
         return Syllable(docs, [v & 0x7F for v in levels], [bool(v & 0x80) for v in levels], forms, masks)
 
-    def bigram(self, first: str, second: str) -> tuple[list[int], list[int]] | None:
-        """(documents with the two words in a row, those where they are a capitalised name)."""
+    def bigram(self, first: str, second: str) -> tuple[list[int], list[int], list[int]] | None:
+        """(documents with the two words in a row, those where they are a capitalised name, those with them in the title)."""
         term = f"{first} {second}"
         entry = self.terms(self.file_of(term)).get(term)
         if entry is None:
@@ -165,8 +165,10 @@ class BuiltIndex:
         docs, at = gaps(entry[1], 0, entry[0])
         count, at = varint(entry[1], at)
         names, at = gaps(entry[1], at, count)
+        count, at = varint(entry[1], at)
+        titled, at = gaps(entry[1], at, count)
         assert at == len(entry[1])
-        return docs, names
+        return docs, names, titled
 
     def documents(self) -> list[list]:
         records: list[list] = []
@@ -252,9 +254,10 @@ def test_syllables_are_folded_with_their_accented_forms_and_title_bit(built):
 
 
 def test_bigrams_keep_word_order_and_names_and_stop_at_punctuation(built):
-    assert built.bigram("thanh", "hoa") == ([1, 2], [1, 2])
-    assert built.bigram("chuyen", "doi") == ([2], [])
-    assert built.bigram("song", "ma") == ([0], [])  # "sông Mã": not both capitalised
+    assert built.bigram("thanh", "hoa") == ([1, 2], [1, 2], [1, 2])
+    assert built.bigram("chuyen", "doi") == ([2], [], [2])
+    assert built.bigram("song", "ma") == ([0], [], [0])  # "sông Mã": not both capitalised
+    assert built.bigram("cap", "xa") == ([2], [], [])  # in the body only
     assert built.bigram("hoa", "thanh") is None
     assert built.bigram("xa", "so") is None  # "cấp xã. Sở" has a full stop between
 

@@ -221,6 +221,9 @@ def test_header_box_is_a_plain_form_on_every_page(page, site_url):
     assert status(page) == "Tìm thấy 1 kết quả."
     assert page.get_by_role("status").inner_text() == "Tìm thấy 1 kết quả."
     assert page.get_by_role("search").count() == 1 and page.get_by_label("Từ khóa").input_value() == "đường ven biển"
+    page.set_viewport_size({"width": 360, "height": 800})
+    search(page, "thanh hoa")
+    assert page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth") <= 0
 
 
 def test_results_do_not_depend_on_how_the_index_is_cut(page, site_url, tiny_shards_url):
