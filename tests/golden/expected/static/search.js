@@ -59,6 +59,8 @@
 
   // ---- Reading the index files (see generator/search.py for their layout).
   var K1 = 1.2;
+  // Bonuses are multiples of (idf + 1): rare words count more, and a word found in every article
+  // (such as "Thanh Hóa" on a Thanh Hóa bulletin) still counts when it is in the title.
   var TITLE_BONUS = 1.0;
   var BIGRAM_BONUS = 1.0;
   var EXACT_BONUS = 1.0;
@@ -98,6 +100,10 @@
 
   function idf(df, total) {
     return Math.log(1 + (total - df + 0.5) / (df + 0.5));
+  }
+
+  function bonus(df, total) {
+    return idf(df, total) + 1;
   }
 
   function Index(base) {
@@ -194,7 +200,8 @@
   function decodeBigram(entry) {
     if (!entry.decoded) {
       var reader = new Reader(entry.bytes), docs = readGaps(reader, entry.df);
-      entry.decoded = { docs: docs, df: entry.df, names: new Set(readGaps(reader, reader.varint())) };
+      var names = new Set(readGaps(reader, reader.varint()));
+      entry.decoded = { docs: docs, df: entry.df, names: names, titled: new Set(readGaps(reader, reader.varint())) };
     }
     return entry.decoded;
   }
@@ -273,7 +280,8 @@
     this.index = index;
   }
 
-  // Every matching document in ranked order, as {total, docs, words}; `typing` makes the last word a prefix.
+  // Every matching document in ranked order, as {total, docs, scores, words}; `typing` makes the last
+  // word a prefix. Every file the query needs is asked for at once.
   Search.prototype.run = function (text, options) {
     var index = this.index, typing = !!(options && options.typing), category = options && options.category;
     return index.ready().then(function (meta) {
@@ -281,34 +289,32 @@
       if (!tokens.length || (tokens.length === 1 && tokens[0].prefix && tokens[0].folded.length < PREFIX_MIN)) {
         return { total: 0, docs: [], words: tokens, empty: true };
       }
-      return Promise.all(tokens.map(function (token) {
-        var exactTerm = index.term(token.folded);
-        if (!token.prefix) return exactTerm.then(function (entry) { return entry ? [[token.folded, entry]] : []; });
-        return Promise.all([exactTerm, index.complete(token.folded)]).then(function (found) {
+      var words = Promise.all(tokens.map(function (token) {
+        var whole = index.term(token.folded).then(function (entry) { return entry ? [[token.folded, entry]] : []; });
+        if (!token.prefix) return whole;
+        return Promise.all([whole, index.complete(token.folded)]).then(function (found) {
           return Promise.all(found[1].map(function (term) { return index.term(term); })).then(function (entries) {
-            var list = found[0] ? [[token.folded, found[0]]] : [];
-            entries.forEach(function (entry, i) { if (entry) list.push([found[1][i], entry]); });
-            return list;
+            entries.forEach(function (entry, i) { if (entry) found[0].push([found[1][i], entry]); });
+            return found[0];
           });
         });
-      })).then(function (entries) {
-        var categoryNumber = -1;
-        if (category) meta.categories.forEach(function (c, i) { if (c[1] === category) categoryNumber = i; });
-        var filter = categoryNumber >= 0 ? index.load("c/" + categoryNumber + ".bin") : Promise.resolve(null);
-        return Promise.all([filter, bigrams(index, tokens, entries)]).then(function (more) {
-          return rank(meta, tokens, entries, more[0], more[1]);
-        });
+      }));
+      var number = -1;
+      if (category) meta.categories.forEach(function (c, i) { if (c[1] === category) number = i; });
+      var filter = number >= 0 ? index.load("c/" + number + ".bin") : Promise.resolve(null);
+      return Promise.all([words, filter, bigrams(index, tokens)]).then(function (found) {
+        return rank(meta, tokens, found[0], found[1], found[2]);
       });
     });
   };
 
   // Bigrams of neighbouring words; while typing, the last word counts only as the whole word typed so far.
-  function bigrams(index, tokens, entries) {
+  function bigrams(index, tokens) {
     var pairs = [];
     for (var i = 1; i < tokens.length; i++) {
-      var a = tokens[i - 1], b = tokens[i], left = entries[i - 1][0], right = entries[i][0];
-      if (!b.joined || !left || !right || left[0] !== a.folded || right[0] !== b.folded) continue;
-      pairs.push({ term: a.folded + " " + b.folded, required: !b.prefix && a.phrase > 0 && a.phrase === b.phrase });
+      var a = tokens[i - 1], b = tokens[i];
+      var required = !b.prefix && a.phrase > 0 && a.phrase === b.phrase;
+      if (b.joined) pairs.push({ term: a.folded + " " + b.folded, required: required });
     }
     return Promise.all(pairs.map(function (pair) {
       return index.term(pair.term).then(function (entry) {
@@ -327,11 +333,11 @@
     }
     var hits = new Uint16Array(total), score = new Float64Array(total), need = 0;
     groups.forEach(function (group) {
-      var token = group.token, weight = idf(group.lists[0][1].df, total), marker = need + 1;
+      var token = group.token, weight = bonus(group.lists[0][1].df, total), marker = need + 1;
       group.lists.forEach(function (item) {
         var list = decodeSyllable(item[1]);
         var form = token.marked && list.masks && item[0] === token.folded ? list.forms.indexOf(token.exact) : -1;
-        var bonus = EXACT_BONUS * Math.max(weight, 1);
+        var exactBonus = EXACT_BONUS * weight;
         for (var j = 0; j < list.df; j++) {
           var doc = list.docs[j];
           if (hits[doc] !== need) continue;
@@ -339,7 +345,7 @@
           var level = list.levels[j];
           score[doc] += (level & 0x7f) * unit;
           if (level & 0x80) score[doc] += TITLE_BONUS * weight;
-          if (form >= 0 && list.masks[j] & (1 << form)) score[doc] += bonus;
+          if (form >= 0 && list.masks[j] & (1 << form)) score[doc] += exactBonus;
         }
       });
       need = marker;
@@ -349,12 +355,13 @@
         if (pair.required) need = -1;
         return;
       }
-      var list = decodeBigram(pair.entry), weight = idf(list.df, total), marker = need + 1;
-      var nameWeight = NAME_BONUS * idf(list.names.size, total);
+      var list = decodeBigram(pair.entry), weight = bonus(list.df, total), marker = need + 1;
+      var nameWeight = NAME_BONUS * bonus(list.names.size, total);
       for (var j = 0; j < list.df; j++) {
         var doc = list.docs[j];
         if (hits[doc] !== need) continue;
         score[doc] += BIGRAM_BONUS * weight + (list.names.has(doc) ? nameWeight : 0);
+        if (list.titled.has(doc)) score[doc] += TITLE_BONUS * weight;
         if (pair.required) hits[doc] = marker;
       }
       if (pair.required) need = marker;
@@ -454,6 +461,10 @@
     var page = this, params = new URLSearchParams(location.search);
     this.input.value = params.get("q") || "";
     if (this.category && params.get("chuyen-muc")) this.category.value = params.get("chuyen-muc");
+    if (typeof DecompressionStream !== "function") {
+      this.say("Trình duyệt này chưa tìm kiếm được; hãy cập nhật trình duyệt.");
+      return;
+    }
     this.root.classList.add("search-ready");
     this.form.addEventListener("submit", function (event) {
       event.preventDefault();
