@@ -20,7 +20,7 @@ from .search_postings import Collector, article_text, compress, gaps, postings_f
 
 INDEX = "tim-kiem/index"
 FORMAT = 1
-DOCS_TARGET = 6_000
+DOCS_TARGET = 4_000
 VOCAB_TARGET = 12_000
 LEAD_CHARS = 220
 DATE_POINTS = 1024

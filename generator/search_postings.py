@@ -122,17 +122,17 @@ class Collector:
         """Document `doc`; numbers must come in ascending order."""
         title_tokens = search_tokens(title)
         found = search_tokens(f"{title}\n.\n{rest}")
-        distinct = set(found)
-        if new := distinct.difference(self.term_of):
-            self.learn(new)
         term_of, bit_of = self.term_of, self.bit_of
-        folded = list(map(term_of.__getitem__, found))
+        folded = list(map(term_of.get, found))
+        if None in folded:
+            self.learn({token for token, term in zip(found, folded, strict=True) if term is None})
+            folded = list(map(term_of.__getitem__, found))
         counts = Counter(folded)
         counts.pop("", None)
         length = sum(counts.values())
         self.lengths.append(length)
         masks: dict[str, int] = {}
-        for token in distinct & self.several:
+        for token in self.several.intersection(found):
             term = term_of[token]
             masks[term] = masks.get(term, 0) | bit_of[token]
         # This runs for every word of every article, so the loops are map() calls that stay in C.
@@ -221,7 +221,13 @@ def shard_count(data: bytes, target: int) -> int:
 
 
 def postings_files(collector: Collector) -> tuple[dict[str, object], list[tuple[str, bytes]]]:
-    """(summary for the client, files): shards by term hash, and a file for each list too big to share one."""
+    """(summary for the client, files).
+
+    A syllable lives in the shard of its hash, and a bigram in the shard of its first word's hash, so
+    the words of a phrase arrive together: a three-word query reads three shards. A word whose
+    bigrams would overfill that shard has them spread by the hash of the whole bigram instead, and a
+    list too big to share any shard gets a file of its own. The summary names both kinds.
+    """
     total = max(1, len(collector.lengths))
     average = max(1.0, sum(collector.lengths) / total)
     saturation = [K1 * (1 - B + B * (bucket * 4 + 2) / average) for bucket in range(0x1000)]
@@ -237,14 +243,33 @@ def postings_files(collector: Collector) -> tuple[dict[str, object], list[tuple[
     ]
     entries.sort(key=operator.itemgetter(0))
     half = SHARD_TARGET // 2
-    alone = [entry for entry in entries if len(entry[2]) > half and len(compress(entry[2])) > half]
+    alone = [entry for entry in entries if len(entry[2]) > half and len(zlib.compress(entry[2], 1)) > half]
     big = {entry[0] for entry in alone}
     shared = [entry for entry in entries if entry[0] not in big]
-    count = shard_count(b"".join(text.encode() + block for text, _df, block in shared), SHARD_TARGET)
+    packed = b"".join(text.encode() + block for text, _df, block in shared)
+    ratio = len(zlib.compress(packed, 1)) / max(1, len(packed))
+    family: Counter[str] = Counter()
+    for text, _df, block in shared:
+        if " " in text:
+            family[text.split(" ", 1)[0]] += len(text) + len(block)
+    spread = {word for word, size in family.items() if size * ratio > half}
+    count = max(1, round(len(packed) * ratio / SHARD_TARGET))
     shards: list[list[tuple[str, int, bytes]]] = [[] for _ in range(count)]
     for entry in shared:
-        shards[fnv1a(entry[0]) % count].append(entry)
+        shards[fnv1a(home(entry[0], spread)) % count].append(entry)
     files = [(f"t/{number}.bin", compress(pack(shard))) for number, shard in enumerate(shards)]
     files += [(f"x/{number}.bin", compress(pack([entry]))) for number, entry in enumerate(alone)]
-    summary = {"shards": count, "big": [text for text, _df, _block in alone], "unit": round(unit, 6), "levels": LEVELS}
+    summary = {
+        "shards": count,
+        "big": [text for text, _df, _block in alone],
+        "spread": sorted(spread),
+        "unit": round(unit, 6),
+        "levels": LEVELS,
+    }
     return summary, files
+
+
+def home(term: str, spread: set[str]) -> str:
+    """What a term is hashed by: a bigram by its first word, unless that word's bigrams are spread."""
+    first, space, _second = term.partition(" ")
+    return first if space and first not in spread else term

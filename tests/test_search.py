@@ -128,7 +128,9 @@ class BuiltIndex:
         meta = self.meta
         if term in meta["big"]:
             return f"x/{meta['big'].index(term)}.bin"
-        return f"t/{fnv1a(term) % meta['shards']}.bin"
+        first, space, _ = term.partition(" ")
+        home = first if space and first not in meta["spread"] else term
+        return f"t/{fnv1a(home) % meta['shards']}.bin"
 
     def all_terms(self) -> dict[str, tuple[int, bytes]]:
         found: dict[str, tuple[int, bytes]] = {}

@@ -138,6 +138,7 @@
         var meta = JSON.parse(new TextDecoder().decode(bytes));
         for (var i = 1; i < meta.days.length; i++) meta.days[i] = meta.days[i - 1] - meta.days[i];
         index.big = new Map(meta.big.map(function (term, number) { return [term, number]; }));
+        index.spread = new Set(meta.spread);
         index.meta = meta;
         return meta;
       });
@@ -164,10 +165,14 @@
     return this.files.get(key);
   };
 
-  // The file that holds a term: its own when its list is big, else the shard of its hash.
+  // The file that holds a term: its own when its list is big; else the shard of its hash, where a
+  // bigram is hashed by its first word (so a phrase's words come together) unless that word's are spread.
   Index.prototype.fileOf = function (term) {
     var number = this.big.get(term);
-    return number === undefined ? "t/" + (fnv1a(term) % this.meta.shards) + ".bin" : "x/" + number + ".bin";
+    if (number !== undefined) return "x/" + number + ".bin";
+    var space = term.indexOf(" "), first = term.slice(0, space);
+    var home = space > 0 && !this.spread.has(first) ? first : term;
+    return "t/" + (fnv1a(home) % this.meta.shards) + ".bin";
   };
 
   function readGaps(reader, count) {
