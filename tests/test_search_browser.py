@@ -187,6 +187,12 @@ def test_phrase_prefix_and_word_order(page, site_url):
     assert titles(page) == [TITLES["c.md"]]
     assert page.url.endswith("/tim-kiem/?q=sam+so")  # the address follows the box, so it can be shared
     assert search(page, "sam so ") == []  # a space ends the word: "so" alone is not in that article
+    for query in ("duong", "da nang"):  # submitted searches stay in history
+        search(page, query)
+        page.keyboard.press("Enter")
+    page.go_back()
+    page.locator("section[data-query='duong']:not([aria-busy])").wait_for()
+    assert page.input_value("#tu-khoa") == "duong" and titles(page) == [TITLES["c.md"]]
 
 
 def test_category_filter_and_keyboard(page, site_url):

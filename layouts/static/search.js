@@ -58,7 +58,6 @@
   }
 
   // ---- Reading the index files (see generator/search.py for their layout).
-  var K1 = 1.2;
   // Bonuses are multiples of (idf + 1): rare words count more, and a word found in every article
   // (such as "Thanh Hóa" on a Thanh Hóa bulletin) still counts when it is in the title.
   var TITLE_BONUS = 1.0;
@@ -71,8 +70,10 @@
   var PREFIX_TERMS = 4;
   var PAGE = 10;
 
+  var ENCODER = new TextEncoder(), DECODER = new TextDecoder();
+
   function fnv1a(text) {
-    var bytes = new TextEncoder().encode(text);
+    var bytes = ENCODER.encode(text);
     var hash = 0x811c9dc5;
     for (var i = 0; i < bytes.length; i++) hash = Math.imul(hash ^ bytes[i], 0x01000193) >>> 0;
     return hash;
@@ -93,7 +94,7 @@
   };
   Reader.prototype.text = function () {
     var length = this.varint();
-    var value = new TextDecoder().decode(this.bytes.subarray(this.at, this.at + length));
+    var value = DECODER.decode(this.bytes.subarray(this.at, this.at + length));
     this.at += length;
     return value;
   };
@@ -135,7 +136,7 @@
     var index = this;
     if (!this.metaPromise) {
       this.metaPromise = this.load("meta.json").then(function (bytes) {
-        var meta = JSON.parse(new TextDecoder().decode(bytes));
+        var meta = JSON.parse(DECODER.decode(bytes));
         for (var i = 1; i < meta.days.length; i++) meta.days[i] = meta.days[i - 1] - meta.days[i];
         index.big = new Map(meta.big.map(function (term, number) { return [term, number]; }));
         index.spread = new Set(meta.spread);
@@ -201,7 +202,8 @@
     return entry.decoded;
   }
 
-  // A bigram's postings: the documents with the two words in a row, then those where they are a name.
+  // A bigram's postings: the documents with the two words in a row, those where they are a name, and
+  // those where they are in the title.
   function decodeBigram(entry) {
     if (!entry.decoded) {
       var reader = new Reader(entry.bytes), docs = readGaps(reader, entry.df);
@@ -226,7 +228,7 @@
     return Promise.all(numbers.map(function (n) { return index.load("v/" + n + ".bin"); })).then(function (files) {
       var found = [];
       files.forEach(function (bytes) {
-        new TextDecoder().decode(bytes).split("\n").forEach(function (line) {
+        DECODER.decode(bytes).split("\n").forEach(function (line) {
           var space = line.indexOf(" ");
           var term = line.slice(0, space);
           if (space > 0 && term.startsWith(prefix) && term !== prefix) found.push([term, +line.slice(space + 1)]);
@@ -243,7 +245,7 @@
     var numbers = Array.from(wanted);
     return Promise.all(numbers.map(function (n) { return index.load("d/" + n + ".bin"); })).then(function (files) {
       var byFile = new Map();
-      numbers.forEach(function (n, i) { byFile.set(n, JSON.parse(new TextDecoder().decode(files[i]))); });
+      numbers.forEach(function (n, i) { byFile.set(n, JSON.parse(DECODER.decode(files[i]))); });
       return docs.map(function (doc) {
         var record = byFile.get(Math.floor(doc / per))[doc % per];
         var category = index.meta.categories[record[3]] || ["", ""];
@@ -457,15 +459,22 @@
     this.more = root.querySelector("[data-search-more]");
     this.search = new Search(new Index(root.getAttribute("data-index")));
     this.serial = 0;
+    this.kept = true;
     this.timer = 0;
     this.result = null;
     this.shown = 0;
   }
 
-  Page.prototype.start = function () {
-    var page = this, params = new URLSearchParams(location.search);
+  // The box and the filter as the address says (on arrival, and on Back and Forward).
+  Page.prototype.fromAddress = function () {
+    var params = new URLSearchParams(location.search);
     this.input.value = params.get("q") || "";
-    if (this.category && params.get("chuyen-muc")) this.category.value = params.get("chuyen-muc");
+    if (this.category) this.category.value = params.get("chuyen-muc") || "";
+  };
+
+  Page.prototype.start = function () {
+    var page = this;
+    this.fromAddress();
     if (typeof DecompressionStream !== "function") {
       this.say("Trình duyệt này chưa tìm kiếm được; hãy cập nhật trình duyệt.");
       return;
@@ -479,7 +488,11 @@
       clearTimeout(page.timer);
       page.timer = setTimeout(function () { page.run(true, false); }, 120);
     });
-    if (this.category) this.category.addEventListener("change", function () { page.run(false, false); });
+    if (this.category) this.category.addEventListener("change", function () { page.run(false, true); });
+    window.addEventListener("popstate", function () {
+      page.fromAddress();
+      page.run(false, true);
+    });
     this.more.addEventListener("click", function () { page.showMore(true); });
     this.input.addEventListener("keydown", function (event) {
       if (event.key === "ArrowDown") page.focusResult(0, event);
@@ -507,13 +520,18 @@
     links[Math.min(at, links.length - 1)].focus();
   };
 
+  // The address follows the box, so any search can be shared. Typing rewrites the current history
+  // entry; a submitted search (Enter, the button, the filter) stays in history for Back.
   Page.prototype.remember = function (push) {
     var params = new URLSearchParams();
     var query = this.input.value.trim();
     if (query) params.set("q", query);
     if (this.category && this.category.value) params.set("chuyen-muc", this.category.value);
     var url = location.pathname + (params.toString() ? "?" + params.toString() : "");
-    if (url !== location.pathname + location.search) history[push ? "pushState" : "replaceState"](null, "", url);
+    if (url !== location.pathname + location.search) {
+      history[this.kept ? "pushState" : "replaceState"](null, "", url);
+    }
+    this.kept = push;
   };
 
   Page.prototype.say = function (text) {
