@@ -9,6 +9,7 @@ a list too big to share a shard gets a file of its own, named in the index summa
 
 from __future__ import annotations
 
+import gc
 import gzip
 import html
 import math
@@ -17,8 +18,10 @@ import re
 import zlib
 from array import array
 from collections import Counter, defaultdict, deque
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from itertools import pairwise, repeat
+from typing import cast
 
 import nh3
 
@@ -43,10 +46,15 @@ class Postings:
     forms: dict[str, int] = field(default_factory=dict)
 
 
-def article_text(article: Article) -> tuple[str, str]:
-    """The words search reads: the title, then the lead, tags, caption and body text."""
-    body = html.unescape(nh3.clean(_BLOCK.sub(" <", article.body_html), tags=set()))
-    return article.title, "\n".join([article.lead, " ; ".join(article.tags), article.image_caption, body])
+def searched(article: Article) -> tuple[str, str, tuple[str, ...], str, str]:
+    """What search reads of an article: title, lead, tags, caption and body HTML (plain values, to send to a worker)."""
+    return article.title, article.lead, article.tags, article.image_caption, article.body_html
+
+
+def document_text(title: str, lead: str, tags: tuple[str, ...], caption: str, body_html: str) -> tuple[str, str]:
+    """(title, the rest as plain text): lead, tags, caption and body, with block ends as spaces."""
+    body = html.unescape(nh3.clean(_BLOCK.sub(" <", body_html), tags=set()))
+    return title, "\n".join([lead, " ; ".join(tags), caption, body])
 
 
 def varint(value: int, out: bytearray) -> None:
@@ -123,10 +131,11 @@ class Collector:
         title_tokens = search_tokens(title)
         found = search_tokens(f"{title}\n.\n{rest}")
         term_of, bit_of = self.term_of, self.bit_of
-        folded = list(map(term_of.get, found))
-        if None in folded:
-            self.learn({token for token, term in zip(found, folded, strict=True) if term is None})
-            folded = list(map(term_of.__getitem__, found))
+        looked_up = list(map(term_of.get, found))
+        if None in looked_up:
+            self.learn(set(found).difference(term_of))
+            looked_up = list(map(term_of.get, found))
+        folded = cast("list[str]", looked_up)
         counts = Counter(folded)
         counts.pop("", None)
         length = sum(counts.values())
@@ -136,7 +145,7 @@ class Collector:
             term = term_of[token]
             masks[term] = masks.get(term, 0) | bit_of[token]
         # This runs for every word of every article, so the loops are map() calls that stay in C.
-        drain = deque(maxlen=0).extend
+        drain: Callable[[Iterable[object]], None] = deque[object](maxlen=0).extend
         terms = list(counts)
         entries = list(map(self.unigrams.__getitem__, terms))
         in_title = map(set(folded[: len(title_tokens)]).__contains__, terms)
@@ -157,6 +166,61 @@ class Collector:
             self.names[pair].append(doc)
         for pair in set(pairwise(folded[: len(title_tokens)])):
             self.titled[pair].append(doc)
+
+
+def collect(documents: list[tuple[str, str, tuple[str, ...], str, str]], start: int = 0) -> Collector:
+    """Postings of `documents` (see searched()), numbered from `start`; runs in a worker for big sites."""
+    enabled = gc.isenabled()
+    gc.disable()  # millions of short-lived containers and no cycles: the cycle collector would only slow this
+    try:
+        collector = Collector()
+        for doc, fields in enumerate(documents, start):
+            collector.add(doc, *document_text(*fields))
+        return collector
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def collect_part(documents: list[tuple[str, str, tuple[str, ...], str, str]], start: int) -> Collector:
+    """collect() in a worker process: only the postings go back, as compact arrays."""
+    collector = collect(documents, start)
+    for table in (collector.bigrams, collector.names, collector.titled):
+        for pair, docs in table.items():
+            table[pair] = array("I", docs)  # type: ignore[assignment]
+    collector.term_of, collector.bit_of, collector.capital = {}, {}, {}
+    collector.tokens_of, collector.several = defaultdict(list), set()
+    return collector
+
+
+def merge(parts: list[Collector]) -> Collector:
+    """One collector from collectors of consecutive document ranges, as if one had read them all."""
+    whole = parts[0]
+    for part in parts[1:]:
+        for term, entry in part.unigrams.items():
+            into = whole.unigrams.get(term)
+            if into is None:
+                whole.unigrams[term] = entry
+                continue
+            several = len(into.forms) > 1
+            bits = []
+            for form in entry.forms:  # in the order this part met them, as one reader would have
+                bits.append(1 << min(into.forms.setdefault(form, len(into.forms)), 63))
+            if len(into.forms) > 1:
+                if not several:
+                    into.masks = array("Q", [1]) * len(into.docs)
+                if entry.masks:
+                    table = {mask: sum(bit for n, bit in enumerate(bits) if mask >> n & 1) for mask in set(entry.masks)}
+                    into.masks.extend(array("Q", map(table.__getitem__, entry.masks)))
+                else:
+                    into.masks.extend(array("Q", [bits[0]]) * len(entry.docs))
+            into.docs.extend(entry.docs)
+            into.keys.extend(entry.keys)
+        for mine, theirs in ((whole.bigrams, part.bigrams), (whole.names, part.names), (whole.titled, part.titled)):
+            for pair, docs in theirs.items():
+                mine[pair].extend(docs)
+        whole.lengths.extend(part.lengths)
+    return whole
 
 
 def unigram_block(entry: Postings, scale: float, saturation: list[float]) -> bytes:
