@@ -16,6 +16,7 @@ from .images import variant_files
 from .model import Site, make_site, published
 from .output import OutputFile, WriteReport, check_paths, write_tree
 from .render import load_templates, render_pages, static_files
+from .search import render_search
 from .sitemap import render_sitemap
 
 
@@ -76,7 +77,7 @@ def plan(options: Options) -> tuple[Site, list[OutputFile]]:
     problems += site_problems
     if problems:
         raise BuildFailed(problems)
-    files = render_pages(env, options.layouts, site) + render_feeds(site) + render_sitemap(site)
+    files = render_pages(env, options.layouts, site) + render_feeds(site) + render_sitemap(site) + render_search(site)
     files += render_headers(site)
     files += static_files(options.layouts)
     files += [OutputFile(a.relative, a.data, shown_path(options.content / a.relative)) for a in assets]

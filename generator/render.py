@@ -18,7 +18,7 @@ from .output import OutputFile
 from .structured import breadcrumbs, news_article, script_json, website
 from .text import short_date, vietnamese_date
 
-PAGES = ("base.html", "home.html", "article.html", "listing.html", "404.html", "redirect.html")
+PAGES = ("base.html", "home.html", "article.html", "listing.html", "404.html", "redirect.html", "search.html")
 HOME = ("Trang chủ", "/")
 
 
@@ -153,6 +153,7 @@ def render_pages(env: jinja2.Environment, layouts: Path, site: Site) -> list[Out
     """Every HTML page of the site."""
     pages = Pages(env, layouts, site)
     files = [pages.home(), pages.page("404.html", "/404.html", "404 page")]
+    files.append(pages.page("search.html", "/tim-kiem/", "search page"))
     files += [pages.article(a) for a in site.articles]
     files += [redirect for a in site.articles for redirect in pages.redirects(a)]
     for section in site.categories:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from datetime import datetime
@@ -32,11 +33,83 @@ def clean_line(text: str) -> str:
     return _SPACES.sub(" ", _INVISIBLE.sub("", printable(nfc(text)))).strip()
 
 
+@functools.cache
+def _mark_class() -> str:
+    """A regex class of every combining mark (general category M), the same set as JavaScript's \\p{M}."""
+    ranges: list[list[int]] = []
+    for code in range(0x110000):
+        if unicodedata.category(chr(code))[0] == "M":
+            if ranges and ranges[-1][1] == code - 1:
+                ranges[-1][1] = code
+            else:
+                ranges.append([code, code])
+    return "".join(chr(a) if a == b else f"{chr(a)}-{chr(b)}" for a, b in ranges)
+
+
+@functools.cache
+def _marks() -> re.Pattern[str]:
+    return re.compile(f"[{_mark_class()}]+")
+
+
 def fold(text: str) -> str:
-    """Lower case without diacritics (đ → d), so 'chuyen doi so' matches 'Chuyển đổi số'."""
+    """The search normaliser: NFC, lower case, no marks, đ → d; 'chuyen doi so' matches 'Chuyển đổi số'."""
     decomposed = unicodedata.normalize("NFD", nfc(text).lower())
-    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return nfc(stripped.replace("đ", "d"))
+    return nfc(_marks().sub("", decomposed).replace("đ", "d"))
+
+
+_TOKEN = re.compile(r"\w+|[^\w\s]")
+_LETTERS = re.compile(r"[^\W_]+")
+_TONES = "\u0300\u0301\u0303\u0309\u0323"
+_SYLLABLE = re.compile("([bcdđfghjklmnpqrstvwxz]*)([aăâeêioôơuưy]+)([bcdđfghjklmnpqrstvwxz]*)")
+_TONE_ON_SECOND = ("oa", "oe", "uy")
+
+
+def search_tokens(text: str) -> list[str]:
+    """Words (runs of letters and digits) and single punctuation marks of NFC text, case kept.
+
+    A search bigram never spans a punctuation mark. JavaScript: /[\\p{L}\\p{N}]+|[^\\p{L}\\p{N}\\s]/gu.
+    """
+    return _TOKEN.findall(nfc(text).replace("_", "-"))
+
+
+def words(text: str) -> list[str]:
+    """The words of a text as search sees them: runs of letters and digits, lower case."""
+    return [token.lower() for token in search_tokens(text) if token[0].isalnum()]
+
+
+def place_tone(word: str) -> str:
+    """One lower-case word with its tone mark where the current rules put it: 'hòa' → 'hoà', 'thủy' → 'thuỷ'.
+
+    Words that are not one Vietnamese syllable with one tone mark are returned as they are.
+    """
+    decomposed = unicodedata.normalize("NFD", word)
+    tones = [ch for ch in decomposed if ch in _TONES]
+    if len(tones) != 1:
+        return word
+    bare = nfc(decomposed.replace(tones[0], ""))
+    shape = _SYLLABLE.fullmatch(bare)
+    if shape is None:
+        return word
+    onset, vowels, coda = shape.groups()
+    start = len(onset)
+    if len(vowels) > 1 and ((onset == "q" and vowels[0] == "u") or (onset == "g" and vowels[0] == "i")):
+        start, vowels = start + 1, vowels[1:]
+    marked = [i for i, ch in enumerate(vowels) if ch in "ăâêôơư"]
+    if marked:
+        at = marked[-1]
+    elif len(vowels) == 1:
+        at = 0
+    elif coda or len(vowels) == 3:
+        at = len(vowels) - 1 if coda else 1
+    else:
+        at = 1 if vowels in _TONE_ON_SECOND else 0
+    at += start
+    return nfc(bare[:at] + unicodedata.normalize("NFD", bare[at]) + tones[0] + bare[at + 1 :])
+
+
+def exact(text: str) -> str:
+    """The accented form search ranks by: NFC, lower case, tone marks placed one way ('hòa' = 'hoà')."""
+    return _LETTERS.sub(lambda match: place_tone(match.group()), nfc(text).lower())
 
 
 def identity(text: str) -> str:

@@ -47,6 +47,7 @@ def test_watch_rebuilds_on_edit_add_delete_and_survives_a_broken_save(make_site,
 
         site.write({"content/moi/b.md": article("Tin hai")})
         assert _wait(lambda: (site.output / "bai-viet/tin-hai/index.html").is_file(), 15)
+        assert _wait(lambda: "2 articles" in _text(tmp_path / "watch.log"), 15)  # the whole build is written
 
         before = site.snapshot()
         site.write({"content/a.md": "---\ntitle: Tin một\ndate: hôm nay\ncategory: Thời sự\n---\nHỏng.\n"})

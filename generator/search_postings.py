@@ -1,0 +1,339 @@
+"""Search postings: every document read once into folded syllables and bigrams, encoded and sharded.
+
+A folded syllable ("so") keeps, per document, its BM25 weight quantised on one scale for the
+whole index, whether it is in the title, and which accented forms ("số", "sở"…) the document
+uses. A folded bigram ("doi so") keeps the documents that have the two words in a row, and those
+where both are capitalised (a name, such as "Đà Nẵng"). Terms go to shards by a hash of the term;
+a list too big to share a shard gets a file of its own, named in the index summary.
+"""
+
+from __future__ import annotations
+
+import gc
+import gzip
+import html
+import math
+import operator
+import re
+import zlib
+from array import array
+from collections import Counter, defaultdict, deque
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from itertools import pairwise, repeat
+from typing import cast
+
+import nh3
+
+from .model import Article
+from .text import fold, nfc, place_tone, search_tokens
+
+K1, B = 1.2, 0.75
+LEVELS = 63
+MAX_FORMS = 30
+SHARD_TARGET = 20_000
+_DOCS, _KEYS = operator.attrgetter("docs"), operator.attrgetter("keys")
+_BLOCK = re.compile(r"<(?=/?(?:p|div|li|h\d|br|td|th|tr|blockquote|figure|figcaption|pre|dd|dt|hr|table)\b)")
+
+
+@dataclass(slots=True)
+class Postings:
+    """One folded syllable while the index is built: documents, weight keys, accented forms used."""
+
+    docs: array = field(default_factory=lambda: array("I"))
+    keys: array = field(default_factory=lambda: array("I"))
+    masks: array = field(default_factory=lambda: array("Q"))
+    forms: dict[str, int] = field(default_factory=dict)
+
+
+def searched(article: Article) -> tuple[str, str, tuple[str, ...], str, str]:
+    """What search reads of an article: title, lead, tags, caption and body HTML (plain values, to send to a worker)."""
+    return article.title, article.lead, article.tags, article.image_caption, article.body_html
+
+
+def document_text(title: str, lead: str, tags: tuple[str, ...], caption: str, body_html: str) -> tuple[str, str]:
+    """(title, the rest as plain text): lead, tags, caption and body, with block ends as spaces."""
+    body = html.unescape(nh3.clean(_BLOCK.sub(" <", body_html), tags=set()))
+    return title, "\n".join([lead, " ; ".join(tags), caption, body])
+
+
+def varint(value: int, out: bytearray) -> None:
+    """LEB128: seven bits a byte, the high bit set on all but the last."""
+    while value >= 0x80:
+        out.append(value & 0x7F | 0x80)
+        value >>= 7
+    out.append(value)
+
+
+def gaps(docs: array | list[int]) -> bytes:
+    """Ascending document numbers as varint gaps (the first one as it is)."""
+    deltas = [docs[0], *map(operator.sub, docs[1:], docs)]
+    if max(deltas) < 0x80:
+        return bytes(deltas)
+    out = bytearray()
+    for delta in deltas:
+        varint(delta, out)
+    return bytes(out)
+
+
+def fnv1a(text: str) -> int:
+    """32-bit FNV-1a of the UTF-8 bytes; the client computes the same to find a term's shard."""
+    value = 0x811C9DC5
+    for byte in text.encode("utf-8"):
+        value = ((value ^ byte) * 0x01000193) & 0xFFFFFFFF
+    return value
+
+
+def idf(df: int, total: int) -> float:
+    """BM25's inverse document frequency, never negative."""
+    return math.log(1 + (total - df + 0.5) / (df + 0.5))
+
+
+class Collector:
+    """Reads every document once and gathers postings (one per build, never shared)."""
+
+    def __init__(self) -> None:
+        self.unigrams: dict[str, Postings] = {}
+        self.bigrams: defaultdict[tuple[str, str], list[int]] = defaultdict(list)
+        self.names: defaultdict[tuple[str, str], list[int]] = defaultdict(list)
+        self.titled: defaultdict[tuple[str, str], list[int]] = defaultdict(list)
+        self.lengths = array("I")
+        self.term_of: dict[str, str] = {}
+        self.bit_of: dict[str, int] = {}
+        self.capital: dict[str, int] = {}
+        self.tokens_of: defaultdict[str, list[str]] = defaultdict(list)
+        self.several: set[str] = set()  # tokens of syllables written in more than one accented form
+
+    def learn(self, new: set[str]) -> None:
+        """For each new token: its folded term, its accented form's bit in that term, whether it is capitalised."""
+        for token in sorted(new):
+            self.capital[token] = int(token[0].isupper() and not token[1:].isupper())
+            if not token[0].isalnum():
+                self.term_of[token], self.bit_of[token] = "", 0
+                continue
+            term = self.term_of[token] = fold(token)
+            entry = self.unigrams.get(term)
+            if entry is None:
+                entry = self.unigrams[term] = Postings()
+            form = place_tone(nfc(token.lower()))
+            if form not in entry.forms:
+                entry.forms[form] = len(entry.forms)
+                if len(entry.forms) == 2:  # every document so far had the first form
+                    entry.masks = array("Q", [1]) * len(entry.docs)
+                    self.several.update(self.tokens_of[term])
+            self.bit_of[token] = 1 << min(entry.forms[form], 63)
+            self.tokens_of[term].append(token)
+            if len(entry.forms) > 1:
+                self.several.add(token)
+
+    def add(self, doc: int, title: str, rest: str) -> None:
+        """Document `doc`; numbers must come in ascending order."""
+        title_tokens = search_tokens(title)
+        found = search_tokens(f"{title}\n.\n{rest}")
+        term_of, bit_of = self.term_of, self.bit_of
+        looked_up = list(map(term_of.get, found))
+        if None in looked_up:
+            self.learn(set(found).difference(term_of))
+            looked_up = list(map(term_of.get, found))
+        folded = cast("list[str]", looked_up)
+        counts = Counter(folded)
+        counts.pop("", None)
+        length = sum(counts.values())
+        self.lengths.append(length)
+        masks: dict[str, int] = {}
+        for token in self.several.intersection(found):
+            term = term_of[token]
+            masks[term] = masks.get(term, 0) | bit_of[token]
+        # This runs for every word of every article, so the loops are map() calls that stay in C.
+        drain: Callable[[Iterable[object]], None] = deque[object](maxlen=0).extend
+        terms = list(counts)
+        entries = list(map(self.unigrams.__getitem__, terms))
+        in_title = map(set(folded[: len(title_tokens)]).__contains__, terms)
+        counted = map(operator.lshift, map(min, counts.values(), repeat(0xFF)), repeat(12))
+        keys = map(operator.or_, map(operator.lshift, in_title, repeat(20)), counted)
+        drain(map(array.append, map(_DOCS, entries), repeat(doc)))
+        drain(map(array.append, map(_KEYS, entries), map(operator.or_, keys, repeat(min(length >> 2, 0xFFF)))))
+        for term, mask in masks.items():
+            self.unigrams[term].masks.append(mask)
+        drain(map(list.append, map(self.bigrams.__getitem__, set(pairwise(folded))), repeat(doc)))
+        capitals = bytes(map(self.capital.__getitem__, found))
+        names = set()
+        at = capitals.find(b"\1\1")
+        while at >= 0:
+            names.add((folded[at], folded[at + 1]))
+            at = capitals.find(b"\1\1", at + 1)
+        for pair in names:
+            self.names[pair].append(doc)
+        for pair in set(pairwise(folded[: len(title_tokens)])):
+            self.titled[pair].append(doc)
+
+
+def collect(documents: list[tuple[str, str, tuple[str, ...], str, str]], start: int = 0) -> Collector:
+    """Postings of `documents` (see searched()), numbered from `start`; runs in a worker for big sites."""
+    enabled = gc.isenabled()
+    gc.disable()  # millions of short-lived containers and no cycles: the cycle collector would only slow this
+    try:
+        collector = Collector()
+        for doc, fields in enumerate(documents, start):
+            collector.add(doc, *document_text(*fields))
+        return collector
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def collect_part(documents: list[tuple[str, str, tuple[str, ...], str, str]], start: int) -> Collector:
+    """collect() in a worker process: only the postings go back, as compact arrays."""
+    collector = collect(documents, start)
+    for table in (collector.bigrams, collector.names, collector.titled):
+        for pair, docs in table.items():
+            table[pair] = array("I", docs)  # type: ignore[assignment]
+    collector.term_of, collector.bit_of, collector.capital = {}, {}, {}
+    collector.tokens_of, collector.several = defaultdict(list), set()
+    return collector
+
+
+def merge(parts: list[Collector]) -> Collector:
+    """One collector from collectors of consecutive document ranges, as if one had read them all."""
+    whole = parts[0]
+    for part in parts[1:]:
+        for term, entry in part.unigrams.items():
+            into = whole.unigrams.get(term)
+            if into is None:
+                whole.unigrams[term] = entry
+                continue
+            several = len(into.forms) > 1
+            bits = []
+            for form in entry.forms:  # in the order this part met them, as one reader would have
+                bits.append(1 << min(into.forms.setdefault(form, len(into.forms)), 63))
+            if len(into.forms) > 1:
+                if not several:
+                    into.masks = array("Q", [1]) * len(into.docs)
+                if entry.masks:
+                    table = {mask: sum(bit for n, bit in enumerate(bits) if mask >> n & 1) for mask in set(entry.masks)}
+                    into.masks.extend(array("Q", map(table.__getitem__, entry.masks)))
+                else:
+                    into.masks.extend(array("Q", [bits[0]]) * len(entry.docs))
+            into.docs.extend(entry.docs)
+            into.keys.extend(entry.keys)
+        for mine, theirs in ((whole.bigrams, part.bigrams), (whole.names, part.names), (whole.titled, part.titled)):
+            for pair, docs in theirs.items():
+                mine[pair].extend(docs)
+        whole.lengths.extend(part.lengths)
+    return whole
+
+
+def unigram_block(entry: Postings, scale: float, saturation: list[float]) -> bytes:
+    """Gaps, one byte per document (weight level, title bit), then the accented forms and their masks."""
+    levels = {}
+    for key in set(entry.keys):
+        count, bucket = key >> 12 & 0xFF, key & 0xFFF
+        weight = round(scale * count * (K1 + 1) / (count + saturation[bucket]))
+        levels[key] = max(1, min(LEVELS, weight)) | (key >> 20) << 7
+    out = bytearray(gaps(entry.docs))
+    out += bytes(map(levels.__getitem__, entry.keys))
+    forms = sorted(entry.forms, key=entry.forms.__getitem__)[:MAX_FORMS]
+    varint(len(forms), out)
+    if len(forms) > 1:
+        for form in forms:
+            encoded = form.encode("utf-8")
+            varint(len(encoded), out)
+            out += encoded
+        masks = list(map(((1 << len(forms)) - 1).__and__, entry.masks))
+        if max(masks) < 0x80:
+            out += bytes(masks)
+        else:
+            for mask in masks:
+                varint(mask, out)
+    return bytes(out)
+
+
+def bigram_block(docs: list[int], names: list[int], titled: list[int]) -> bytes:
+    """Gaps of the documents with the two words in a row, then of those where both words are capitalised
+    (a name), then of those where the two words are in the title."""
+    out = bytearray(gaps(docs))
+    for subset in (names, titled):
+        varint(len(subset), out)
+        if subset:
+            out += gaps(subset)
+    return bytes(out)
+
+
+def pack(entries: list[tuple[str, int, bytes]]) -> bytes:
+    """A shard: the count, then each term with its document count and block length, then the blocks."""
+    out = bytearray()
+    varint(len(entries), out)
+    for text, df, block in entries:
+        encoded = text.encode("utf-8")
+        varint(len(encoded), out)
+        out += encoded
+        varint(df, out)
+        varint(len(block), out)
+    for _text, _df, block in entries:
+        out += block
+    return bytes(out)
+
+
+def compress(data: bytes) -> bytes:
+    """gzip without a time stamp, so the same data always gives the same bytes."""
+    return gzip.compress(data, compresslevel=6, mtime=0)
+
+
+def shard_count(data: bytes, target: int) -> int:
+    """Enough files that each holds about `target` compressed bytes of `data`, judged by a quick compression."""
+    return max(1, round(len(zlib.compress(data, 1)) / target))
+
+
+def postings_files(collector: Collector) -> tuple[dict[str, object], list[tuple[str, bytes]]]:
+    """(summary for the client, files).
+
+    A syllable lives in the shard of its hash, and a bigram in the shard of its first word's hash, so
+    the words of a phrase arrive together: a three-word query reads three shards. A word whose
+    bigrams would overfill that shard has them spread by the hash of the whole bigram instead, and a
+    list too big to share any shard gets a file of its own. The summary names both kinds.
+    """
+    total = max(1, len(collector.lengths))
+    average = max(1.0, sum(collector.lengths) / total)
+    saturation = [K1 * (1 - B + B * (bucket * 4 + 2) / average) for bucket in range(0x1000)]
+    unit = idf(1, total) * (K1 + 1) / LEVELS
+    entries = [
+        (term, len(entry.docs), unigram_block(entry, idf(len(entry.docs), total) / unit, saturation))
+        for term, entry in collector.unigrams.items()
+    ]
+    entries += [
+        (f"{a} {b}", len(docs), bigram_block(docs, collector.names.get((a, b), []), collector.titled.get((a, b), [])))
+        for (a, b), docs in collector.bigrams.items()
+        if a and b
+    ]
+    entries.sort(key=operator.itemgetter(0))
+    half = SHARD_TARGET // 2
+    alone = [entry for entry in entries if len(entry[2]) > half and len(zlib.compress(entry[2], 1)) > half]
+    big = {entry[0] for entry in alone}
+    shared = [entry for entry in entries if entry[0] not in big]
+    packed = b"".join(text.encode() + block for text, _df, block in shared)
+    ratio = len(zlib.compress(packed, 1)) / max(1, len(packed))
+    family: Counter[str] = Counter()
+    for text, _df, block in shared:
+        if " " in text:
+            family[text.split(" ", 1)[0]] += len(text) + len(block)
+    spread = {word for word, size in family.items() if size * ratio > half}
+    count = max(1, round(len(packed) * ratio / SHARD_TARGET))
+    shards: list[list[tuple[str, int, bytes]]] = [[] for _ in range(count)]
+    for entry in shared:
+        shards[fnv1a(home(entry[0], spread)) % count].append(entry)
+    files = [(f"t/{number}.bin", compress(pack(shard))) for number, shard in enumerate(shards)]
+    files += [(f"x/{number}.bin", compress(pack([entry]))) for number, entry in enumerate(alone)]
+    summary = {
+        "shards": count,
+        "big": [text for text, _df, _block in alone],
+        "spread": sorted(spread),
+        "unit": round(unit, 6),
+        "levels": LEVELS,
+    }
+    return summary, files
+
+
+def home(term: str, spread: set[str]) -> str:
+    """What a term is hashed by: a bigram by its first word, unless that word's bigrams are spread."""
+    first, space, _second = term.partition(" ")
+    return first if space and first not in spread else term

@@ -1,0 +1,406 @@
+"""The search normaliser and the index files, read back from a real build."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import unicodedata
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from conftest import REPO, article
+from hypothesis import given
+from hypothesis import strategies as st
+
+from generator.config import SiteConfig
+from generator.model import Article, make_site
+from generator.search import render_search
+from generator.search_postings import fnv1a
+from generator.text import exact, fold, place_tone, words
+
+VECTORS = json.loads((REPO / "tests/vectors/normalise.json").read_text("utf-8"))["cases"]
+
+
+NOW = datetime(2030, 1, 1, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))  # after every generated article
+
+
+@pytest.mark.parametrize("case", VECTORS, ids=lambda c: c.get("note", c["input"]))
+def test_normaliser_matches_the_shared_vectors(case):
+    assert fold(case["input"]) == case["fold"]
+    assert exact(case["input"]) == case["exact"]
+    if "words" in case:
+        assert [fold(w) for w in words(case["input"])] == case["words"]
+
+
+def test_vectors_cover_every_precomposed_vietnamese_letter_composed_and_decomposed():
+    inputs = {c["input"] for c in VECTORS}
+    for code in range(0x1EA0, 0x1EFA):
+        assert chr(code) in inputs and unicodedata.normalize("NFD", chr(code)) in inputs
+    assert {"Đ", "đ"} <= inputs
+
+
+VIETNAMESE = "aàáảãạăằắẳẵặâầấẩẫậbcdđeèéẻẽẹêềếểễệghiìíỉĩịklmnoòóỏõọôồốổỗộơờớởỡợpqrstuùúủũụưừứửữựvxyỳýỷỹỵ"
+text_strategy = st.text(alphabet=VIETNAMESE + VIETNAMESE.upper() + " ,.-0123456789", max_size=40)
+
+
+@given(text_strategy)
+def test_fold_and_exact_agree_for_any_text_in_any_normal_form(text):
+    for form in ("NFC", "NFD"):
+        typed = unicodedata.normalize(form, text)
+        assert fold(typed) == fold(text) == fold(fold(text))
+        assert exact(typed) == exact(text) == exact(exact(text))
+        assert fold(exact(text)) == fold(text)
+    assert fold(text).isascii() or not any(ch in fold(text) for ch in "đĐ")
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [("hòa", "hoà"), ("thủy", "thuỷ"), ("khỏe", "khoẻ"), ("thúy", "thuý"), ("tùy", "tuỳ"), ("lõa", "loã")],
+)
+def test_both_tone_placements_give_one_exact_form(old, new):
+    assert place_tone(old) == place_tone(new) == new
+    assert exact(old.upper()) == new
+
+
+# ---- Reading the built index the way the client does.
+
+
+def varint(data: bytes, at: int) -> tuple[int, int]:
+    value = shift = 0
+    while True:
+        byte = data[at]
+        at += 1
+        value |= (byte & 0x7F) << shift
+        shift += 7
+        if not byte & 0x80:
+            return value, at
+
+
+def gaps(data: bytes, at: int, count: int) -> tuple[list[int], int]:
+    docs, doc = [], 0
+    for _ in range(count):
+        delta, at = varint(data, at)
+        doc += delta
+        docs.append(doc)
+    return docs, at
+
+
+@dataclass
+class Syllable:
+    docs: list[int]
+    levels: list[int]
+    titles: list[bool]
+    forms: list[str]
+    masks: list[int]
+
+
+@dataclass
+class BuiltIndex:
+    root: Path
+
+    @property
+    def meta(self) -> dict:
+        return json.loads((self.root / "meta.json").read_text("utf-8"))
+
+    def unpack(self, name: str) -> bytes:
+        data = (self.root / name).read_bytes()
+        assert data[:2] == b"\x1f\x8b"
+        return gzip.decompress(data)
+
+    def terms(self, name: str) -> dict[str, tuple[int, bytes]]:
+        """A shard file ("t/3.bin", or "x/0.bin" for one big list): term → (document count, block)."""
+        data = self.unpack(name)
+        count, at = varint(data, 0)
+        heads = []
+        for _ in range(count):
+            length, at = varint(data, at)
+            term = data[at : at + length].decode("utf-8")
+            df, at = varint(data, at + length)
+            size, at = varint(data, at)
+            heads.append((term, df, size))
+        terms = {}
+        for term, df, size in heads:
+            terms[term] = (df, data[at : at + size])
+            at += size
+        assert at == len(data)
+        return terms
+
+    def file_of(self, term: str) -> str:
+        meta = self.meta
+        if term in meta["big"]:
+            return f"x/{meta['big'].index(term)}.bin"
+        first, space, _ = term.partition(" ")
+        home = first if space and first not in meta["spread"] else term
+        return f"t/{fnv1a(home) % meta['shards']}.bin"
+
+    def all_terms(self) -> dict[str, tuple[int, bytes]]:
+        found: dict[str, tuple[int, bytes]] = {}
+        for path in sorted((self.root / "t").glob("*.bin")) + sorted((self.root / "x").glob("*.bin")):
+            found.update(self.terms(path.relative_to(self.root).as_posix()))
+        return found
+
+    def syllable(self, term: str) -> Syllable | None:
+        entry = self.terms(self.file_of(term)).get(term)
+        if entry is None:
+            return None
+        df, block = entry
+        docs, at = gaps(block, 0, df)
+        levels = list(block[at : at + df])
+        count, at = varint(block, at + df)
+        forms, masks = [], []
+        if count > 1:
+            for _ in range(count):
+                length, at = varint(block, at)
+                forms.append(block[at : at + length].decode("utf-8"))
+                at += length
+            for _ in range(df):
+                mask, at = varint(block, at)
+                masks.append(mask)
+        assert at == len(block)
+        return Syllable(docs, [v & 0x7F for v in levels], [bool(v & 0x80) for v in levels], forms, masks)
+
+    def bigram(self, first: str, second: str) -> tuple[list[int], list[int], list[int]] | None:
+        """(documents with the two words in a row, those where they are a capitalised name, those with them in the title)."""
+        term = f"{first} {second}"
+        entry = self.terms(self.file_of(term)).get(term)
+        if entry is None:
+            return None
+        docs, at = gaps(entry[1], 0, entry[0])
+        count, at = varint(entry[1], at)
+        names, at = gaps(entry[1], at, count)
+        count, at = varint(entry[1], at)
+        titled, at = gaps(entry[1], at, count)
+        assert at == len(entry[1])
+        return docs, names, titled
+
+    def documents(self) -> list[list]:
+        records: list[list] = []
+        for number in range(-(-self.meta["documents"] // self.meta["perFile"])):
+            records += json.loads(self.unpack(f"d/{number}.bin"))
+        return records
+
+
+SITE = {
+    "content/a.md": article(
+        "Thanh Hóa đẩy mạnh chuyển đổi số",
+        date="2026-11-20 08:00",
+        category="Chuyển đổi số",
+        body="Chuyển đổi số ở cấp xã. Sở Thông tin chủ trì.",
+        summary="Tỉnh đặt mục tiêu chuyển đổi số toàn diện.",
+    ),
+    "content/b.md": article(
+        "Lễ hội ở Thanh Hoá", date="2026-11-21 08:00", category="Văn hóa", body="Người dân Thanh Hoá dự lễ."
+    ),
+    "content/c.md": article(
+        "Đường mới qua sông Mã", date="2026-11-22 08:00", category="Giao thông", body="Con đường dài 5 km. Sơ đồ tuyến."
+    ),
+    "content/draft.md": article("Bản nháp quyzdraft", category="Chuyển đổi số", body="quyzdraft số", draft="true"),
+    "content/later.md": article("Tin hẹn giờ quyzlater", date="2026-12-01 08:00", body="quyzlater"),
+}
+
+
+@pytest.fixture
+def built(make_site) -> BuiltIndex:
+    site = make_site(SITE)
+    assert site.run("build").code == 0
+    return BuiltIndex(site.output / "tim-kiem/index")
+
+
+def test_search_page_and_index_are_built(built):
+    page = (built.root.parents[1] / "tim-kiem/index.html").read_text("utf-8")
+    assert 'name="q"' in page and '<script src="/static/search.js" defer></script>' in page
+    assert 'option value="giao-thong"' in page
+    assert (built.root.parents[2] / "output/static/search.js").is_file()
+    meta = built.meta
+    assert meta["documents"] == 3
+    assert [c[1] for c in meta["categories"]] == ["chuyen-doi-so", "giao-thong", "van-hoa"]
+
+
+def test_drafts_and_scheduled_articles_are_not_in_the_index(built):
+    terms = built.all_terms()
+    assert not any("quyz" in term for term in terms)
+    records = built.documents()
+    assert [r[1] for r in records] == [
+        "Đường mới qua sông Mã",
+        "Lễ hội ở Thanh Hoá",
+        "Thanh Hóa đẩy mạnh chuyển đổi số",
+    ]
+    everything = b"".join(built.unpack(p.relative_to(built.root).as_posix()) for p in built.root.rglob("*.bin"))
+    assert b"quyz" not in everything and "nháp".encode() not in everything
+
+
+def test_documents_keep_address_title_date_category_and_lead(built):
+    newest, _, oldest = built.documents()
+    assert newest == [
+        "/bai-viet/duong-moi-qua-song-ma/",
+        "Đường mới qua sông Mã",
+        "2026-11-22T08:00+07:00",
+        1,
+        "Con đường dài 5 km. Sơ đồ tuyến.",
+    ]
+    assert oldest[4] == "Tỉnh đặt mục tiêu chuyển đổi số toàn diện."
+
+
+def test_syllables_are_folded_with_their_accented_forms_and_title_bit(built):
+    thanh_hoa = built.syllable("hoa")
+    assert thanh_hoa is not None and thanh_hoa.docs == [1, 2]  # "Hoá" and "Hóa": one syllable
+    assert thanh_hoa.titles == [True, True]
+    so = built.syllable("so")  # "số" in doc 2, "Sơ" in doc 0, "Sở" in doc 2
+    assert so.docs == [0, 2]
+    assert set(so.forms) == {"số", "sơ", "sở"}
+    bit = {form: 1 << i for i, form in enumerate(so.forms)}
+    assert so.masks == [bit["sơ"], bit["số"] | bit["sở"]]
+    duong = built.syllable("duong")  # "Đường" and "đường"
+    assert duong.docs == [0] and duong.forms == [] and duong.titles == [True]
+    assert all(1 <= level <= built.meta["levels"] for level in so.levels)
+    assert built.syllable("đường") is None and built.syllable("xyz") is None
+
+
+def test_bigrams_keep_word_order_and_names_and_stop_at_punctuation(built):
+    assert built.bigram("thanh", "hoa") == ([1, 2], [1, 2], [1, 2])
+    assert built.bigram("chuyen", "doi") == ([2], [], [2])
+    assert built.bigram("song", "ma") == ([0], [], [0])  # "sông Mã": not both capitalised
+    assert built.bigram("cap", "xa") == ([2], [], [])  # in the body only
+    assert built.bigram("hoa", "thanh") is None
+    assert built.bigram("xa", "so") is None  # "cấp xã. Sở" has a full stop between
+
+
+def test_rarer_frequency_gives_more_weight(built):
+    # "so" is in two of three documents, "duong" in one: a single occurrence weighs more when rarer.
+    assert built.syllable("duong").levels[0] > min(built.syllable("so").levels)
+
+
+def test_index_bytes_are_the_same_on_every_build(make_site, tmp_path):
+    site = make_site(SITE)
+    assert site.run("build").code == 0
+    first = site.snapshot()
+    assert site.run("build", "--output", str(tmp_path / "again")).code == 0
+    second = {
+        p.relative_to(tmp_path / "again").as_posix(): p.read_bytes()
+        for p in (tmp_path / "again").rglob("*")
+        if p.is_file()
+    }
+    index = {k: v for k, v in first.items() if k.startswith("tim-kiem/")}
+    assert index and all(k in second for k in index)
+    import hashlib
+
+    assert all(hashlib.sha256(second[k]).hexdigest() == v for k, v in index.items())
+
+
+def many_articles(count: int) -> list[Article]:
+    """`count` articles of varied Vietnamese words, built in memory for the pure index function."""
+    syllables = [
+        "ba",
+        "bà",
+        "bá",
+        "bả",
+        "bã",
+        "bạ",
+        "ca",
+        "cà",
+        "cá",
+        "cả",
+        "cã",
+        "cạ",
+        "da",
+        "dà",
+        "dá",
+        "đa",
+        "đà",
+        "đá",
+        "ma",
+        "mà",
+        "má",
+        "mả",
+        "mã",
+        "mạ",
+        "tan",
+        "tân",
+        "tấn",
+        "tần",
+    ]
+    syllables += [f"{a}{b}" for a in "nghi ngo tru thu" for b in "ên ăng ông ười ào ép"]
+    start = datetime(2020, 1, 1).astimezone()
+    result = []
+    for n in range(count):
+        picked = [syllables[(n * 7 + i * i * 13 + n // (i + 1)) % len(syllables)] for i in range(120)]
+        body = " ".join(picked) + f" số{n}"
+        result.append(
+            Article(
+                source=f"content/{n}.md",
+                title=" ".join(picked[:6]) + f" {n}",
+                date=start + timedelta(hours=n),
+                category=("Thời sự", "Kinh tế", "Y tế")[n % 3],
+                summary=body[:200],
+                body_html=f"<p>{body}</p>",
+                slug=f"bai-{n}",
+            )
+        )
+    return result
+
+
+def test_shards_grow_in_number_with_the_site_and_stay_small():
+    counts = []
+    for size in (30, 3000):
+        site, problems = make_site(SiteConfig(), many_articles(size), NOW)
+        assert problems == []
+        files = {f.path: f.data for f in render_search(site)}
+        meta = json.loads(files["tim-kiem/index/meta.json"])
+        shards = [data for path, data in files.items() if "/t/" in path]
+        assert len(shards) == meta["shards"]
+        assert max(map(len, shards)) < 60_000
+        counts.append(meta["shards"])
+        assert meta["documents"] == size
+    assert counts[0] == 1 and counts[1] > 1
+
+
+def test_a_list_too_big_to_share_a_shard_gets_its_own_file(monkeypatch, tmp_path):
+    from generator import search_postings
+    from generator.output import write_tree
+
+    monkeypatch.setattr(search_postings, "SHARD_TARGET", 1_000)
+    site, _ = make_site(SiteConfig(), many_articles(600), NOW)
+    write_tree(tmp_path, render_search(site))
+    index = BuiltIndex(tmp_path / "tim-kiem/index")
+    big = index.meta["big"]
+    assert big and len(list((index.root / "x").glob("*.bin"))) == len(big)
+    for number, term in enumerate(big):
+        assert list(index.terms(f"x/{number}.bin")) == [term]
+    every = index.all_terms()
+    assert len(every) == len(set(every))  # each term in exactly one file
+    common = next(term for term in big if " " not in term)
+    assert index.syllable(common).docs == sorted(index.syllable(common).docs)
+    assert len(index.syllable(common).docs) == every[common][0]
+
+
+def test_a_site_with_nothing_published_has_an_empty_index(make_site):
+    site = make_site({"content/draft.md": article("Bản nháp", draft="true")})
+    assert site.run("build").code == 0
+    index = BuiltIndex(site.output / "tim-kiem/index")
+    assert index.meta["documents"] == 0 and index.all_terms() == {} and index.documents() == []
+
+
+def test_reading_in_parts_gives_the_same_index_as_reading_at_once(monkeypatch):
+    from generator import search, search_postings
+
+    articles = many_articles(300)
+    # Accented forms met first in one part and only later in another, and words only one part has.
+    articles[10] = replace(articles[10], body_html="<p>Số liệu về số hóa</p>")
+    articles[200] = replace(articles[200], body_html="<p>Sở Y tế, sơ đồ và Sổ tay, số 5</p>")
+    articles[250] = replace(articles[250], body_html="<p>Đà Nẵng và Hòa Bình</p>")
+    site, _ = make_site(SiteConfig(), articles, NOW)
+    documents = [search_postings.searched(a) for a in site.articles]
+    whole = search_postings.postings_files(search_postings.collect(documents))
+    parts = [search_postings.collect(documents[:97]), search_postings.collect_part(documents[97:220], 97)]
+    parts.append(search_postings.collect_part(documents[220:], 220))
+    assert search_postings.postings_files(search_postings.merge(parts)) == whole
+    at_once = render_search(site)
+    merged = []
+    monkeypatch.setattr(search, "PARALLEL_MIN", 100)
+    monkeypatch.setattr(search.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(search, "merge", lambda parts: merged.append(parts) or search_postings.merge(parts))
+    assert render_search(site) == at_once
+    assert len(merged[0]) == 2 and merged[0][1].term_of == {}  # the second half came back from a worker process
