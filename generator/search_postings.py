@@ -169,7 +169,7 @@ class Collector:
 
 
 def collect(documents: list[tuple[str, str, tuple[str, ...], str, str]], start: int = 0) -> Collector:
-    """Postings of `documents` (see searched()), numbered from `start`; runs in a worker for big sites."""
+    """Postings of `documents` (see searched()), numbered from `start`."""
     enabled = gc.isenabled()
     gc.disable()  # millions of short-lived containers and no cycles: the cycle collector would only slow this
     try:
@@ -180,47 +180,6 @@ def collect(documents: list[tuple[str, str, tuple[str, ...], str, str]], start: 
     finally:
         if enabled:
             gc.enable()
-
-
-def collect_part(documents: list[tuple[str, str, tuple[str, ...], str, str]], start: int) -> Collector:
-    """collect() in a worker process: only the postings go back, as compact arrays."""
-    collector = collect(documents, start)
-    for table in (collector.bigrams, collector.names, collector.titled):
-        for pair, docs in table.items():
-            table[pair] = array("I", docs)  # type: ignore[assignment]
-    collector.term_of, collector.bit_of, collector.capital = {}, {}, {}
-    collector.tokens_of, collector.several = defaultdict(list), set()
-    return collector
-
-
-def merge(parts: list[Collector]) -> Collector:
-    """One collector from collectors of consecutive document ranges, as if one had read them all."""
-    whole = parts[0]
-    for part in parts[1:]:
-        for term, entry in part.unigrams.items():
-            into = whole.unigrams.get(term)
-            if into is None:
-                whole.unigrams[term] = entry
-                continue
-            several = len(into.forms) > 1
-            bits = []
-            for form in entry.forms:  # in the order this part met them, as one reader would have
-                bits.append(1 << min(into.forms.setdefault(form, len(into.forms)), 63))
-            if len(into.forms) > 1:
-                if not several:
-                    into.masks = array("Q", [1]) * len(into.docs)
-                if entry.masks:
-                    table = {mask: sum(bit for n, bit in enumerate(bits) if mask >> n & 1) for mask in set(entry.masks)}
-                    into.masks.extend(array("Q", map(table.__getitem__, entry.masks)))
-                else:
-                    into.masks.extend(array("Q", [bits[0]]) * len(entry.docs))
-            into.docs.extend(entry.docs)
-            into.keys.extend(entry.keys)
-        for mine, theirs in ((whole.bigrams, part.bigrams), (whole.names, part.names), (whole.titled, part.titled)):
-            for pair, docs in theirs.items():
-                mine[pair].extend(docs)
-        whole.lengths.extend(part.lengths)
-    return whole
 
 
 def unigram_block(entry: Postings, scale: float, saturation: list[float]) -> bytes:
