@@ -15,7 +15,7 @@ from itertools import pairwise
 
 from .model import Article, Site
 from .output import OutputFile
-from .search_postings import Collector, collect, compress, gaps, postings_files, searched, shard_count
+from .search_postings import Collector, collect, compress, gaps, postings_files, shard_count
 
 INDEX = "tim-kiem/index"
 FORMAT = 1
@@ -74,7 +74,7 @@ def category_files(site: Site) -> list[tuple[str, bytes]]:
 
 def render_search(site: Site) -> list[OutputFile]:
     """Every file of the search index under /tim-kiem/index/."""
-    collector = collect([searched(article) for article in site.articles])
+    collector = collect(site.articles)
     summary, files = postings_files(collector)
     per_file, documents = document_files(site)
     firsts, vocabulary = vocabulary_files(collector)

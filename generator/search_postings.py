@@ -1,10 +1,11 @@
-"""Search postings: every document read once into folded syllables and bigrams, encoded and sharded.
+"""Search postings: every article read once into folded syllables and bigrams, encoded and sharded.
 
-A folded syllable ("so") keeps, per document, its BM25 weight quantised on one scale for the
-whole index, whether it is in the title, and which accented forms ("số", "sở"…) the document
-uses. A folded bigram ("doi so") keeps the documents that have the two words in a row, and those
-where both are capitalised (a name, such as "Đà Nẵng"). Terms go to shards by a hash of the term;
-a list too big to share a shard gets a file of its own, named in the index summary.
+A folded syllable ("so") keeps, per article, its BM25 weight quantised on one scale for the whole
+index, whether it is in the title, and which accented forms ("số", "sở"…) the article uses. A
+folded bigram ("doi so") keeps the articles that have the two words in a row, those where both
+are capitalised (a name, such as "Đà Nẵng") and those where they are in the title. Shards are
+chosen by a hash of the term (a bigram by its first word, so a phrase's words come together);
+a list too big to share a shard gets a file of its own.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import re
 import zlib
 from array import array
 from collections import Counter, defaultdict, deque
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from itertools import pairwise, repeat
 from typing import cast
@@ -46,15 +47,10 @@ class Postings:
     forms: dict[str, int] = field(default_factory=dict)
 
 
-def searched(article: Article) -> tuple[str, str, tuple[str, ...], str, str]:
-    """What search reads of an article: title, lead, tags, caption and body HTML (plain values, to send to a worker)."""
-    return article.title, article.lead, article.tags, article.image_caption, article.body_html
-
-
-def document_text(title: str, lead: str, tags: tuple[str, ...], caption: str, body_html: str) -> tuple[str, str]:
+def article_text(article: Article) -> tuple[str, str]:
     """(title, the rest as plain text): lead, tags, caption and body, with block ends as spaces."""
-    body = html.unescape(nh3.clean(_BLOCK.sub(" <", body_html), tags=set()))
-    return title, "\n".join([lead, " ; ".join(tags), caption, body])
+    body = html.unescape(nh3.clean(_BLOCK.sub(" <", article.body_html), tags=set()))
+    return article.title, "\n".join([article.lead, " ; ".join(article.tags), article.image_caption, body])
 
 
 def varint(value: int, out: bytearray) -> None:
@@ -168,14 +164,14 @@ class Collector:
             self.titled[pair].append(doc)
 
 
-def collect(documents: list[tuple[str, str, tuple[str, ...], str, str]], start: int = 0) -> Collector:
-    """Postings of `documents` (see searched()), numbered from `start`."""
+def collect(articles: Sequence[Article]) -> Collector:
+    """Postings of the articles, numbered in their order (the site's: newest first)."""
     enabled = gc.isenabled()
     gc.disable()  # millions of short-lived containers and no cycles: the cycle collector would only slow this
     try:
         collector = Collector()
-        for doc, fields in enumerate(documents, start):
-            collector.add(doc, *document_text(*fields))
+        for doc, article in enumerate(articles):
+            collector.add(doc, *article_text(article))
         return collector
     finally:
         if enabled:
