@@ -34,12 +34,7 @@ PROBE = ["chuyen doi so", "da nang", "thanh hoa"]
 
 
 def measure_index(folder: Path) -> dict:
-    """In this (child) process: load the corpus, time render_search, trace its peak, write the search files.
-
-    Big sites are read by worker processes: their CPU time is added, and their peak resident memory
-    reported apart (tracemalloc sees only this process).
-    """
-    import resource
+    """In this (child) process: load the corpus, time render_search, trace its peak, write the search files."""
     import tracemalloc
 
     from generator.config import load_config
@@ -55,8 +50,6 @@ def measure_index(folder: Path) -> dict:
     started, cpu = time.perf_counter(), time.process_time()
     files = render_search(site)
     seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
-    workers = resource.getrusage(resource.RUSAGE_CHILDREN)
-    cpu += workers.ru_utime + workers.ru_stime
     del files
     tracemalloc.start()
     files = render_search(site)
@@ -69,7 +62,6 @@ def measure_index(folder: Path) -> dict:
         "seconds": seconds,
         "cpu": cpu,
         "peak": peak,
-        "worker_peak": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024,
         "articles": len(site.articles),
     }
 
@@ -195,8 +187,7 @@ def report(name: str, count: int, built: dict, folder: Path, store: tuple[str, .
         f"    query, index loaded: p50 / p95        {percentile(warm, 0.5):8.1f} / {percentile(warm, 0.95):.1f} ms",
         f"    query, cold: p50 / p95                {percentile(cold, 0.5):8.1f} / {percentile(cold, 0.95):.1f} ms",
         f"    index build                           {built['seconds']:8.1f} s ({built['cpu']:.1f} s CPU), "
-        f"peak {built['peak'] / 1e6:.0f} MB"
-        + (f" (+ {built['worker_peak'] / 1e6:.0f} MB resident in each worker)" if built.get("worker_peak") else ""),
+        f"peak {built['peak'] / 1e6:.0f} MB",
         f"    index files                           {files:8d}",
     ]
     for query, titles in browsed["tops"].items():
@@ -224,7 +215,8 @@ def main() -> None:
     words = queries(args.queries)
     print(
         f"Search benchmark, {datetime.now():%Y-%m-%d}: {os.cpu_count()}-core {platform.machine()} machine, "
-        f"Python {platform.python_version()}, {len(words)} three-word queries typed without diacritics",
+        f"Python {platform.python_version()}, load average {os.getloadavg()[0]:.1f}, "
+        f"{len(words)} three-word queries typed without diacritics",
         flush=True,
     )
     client = served_size("search.js", (ROOT / "layouts/static/search.js").read_bytes())
@@ -252,6 +244,7 @@ def main() -> None:
             pagefind_built = child_rusage([sys.executable, "-m", "pagefind", *index, "--output-subdir", "pagefind"])
             theirs = browse(output, "/404.html", PAGEFIND, "/pagefind/", words)
             lines += report("Pagefind", count, pagefind_built, output / "pagefind", ("fragment/",), theirs)
+        lines.append(f"  (load average {os.getloadavg()[0]:.1f})")
         print("\n".join(lines), flush=True)
 
 

@@ -9,27 +9,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from array import array
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from datetime import date
 from itertools import pairwise
-from multiprocessing import get_context
 
 from .model import Article, Site
 from .output import OutputFile
-from .search_postings import (
-    Collector,
-    collect,
-    collect_part,
-    compress,
-    gaps,
-    merge,
-    postings_files,
-    searched,
-    shard_count,
-)
+from .search_postings import Collector, collect, compress, gaps, postings_files, shard_count
 
 INDEX = "tim-kiem/index"
 FORMAT = 1
@@ -37,8 +23,6 @@ DOCS_TARGET = 4_000
 VOCAB_TARGET = 12_000
 LEAD_CHARS = 220
 DATE_POINTS = 1024
-PARALLEL_MIN = 2_000
-MAX_WORKERS = 4
 _EPOCH = date(1970, 1, 1).toordinal()
 
 
@@ -88,31 +72,9 @@ def category_files(site: Site) -> list[tuple[str, bytes]]:
     ]
 
 
-def collect_all(site: Site) -> Collector:
-    """Postings of every article; a big site is read by one process per core, then merged."""
-    documents = [searched(article) for article in site.articles]
-    workers = min(os.cpu_count() or 1, MAX_WORKERS)
-    if len(documents) < PARALLEL_MIN or workers < 2:
-        return collect(documents)
-    size = -(-len(documents) // workers)
-    chunks = [(documents[start : start + size], start) for start in range(0, len(documents), size)]
-    try:
-        pool = ProcessPoolExecutor(len(chunks) - 1, mp_context=get_context("spawn"))
-    except OSError:
-        return collect(documents)
-    with pool:
-        others = [pool.submit(collect_part, *chunk) for chunk in chunks[1:]]
-        parts = [collect(*chunks[0])]
-        try:
-            parts += [other.result() for other in others]
-        except BrokenProcessPool:  # no worker could start here (no importable __main__): read the rest in this one
-            parts[1:] = [collect(*chunk) for chunk in chunks[1:]]
-    return merge(parts)
-
-
 def render_search(site: Site) -> list[OutputFile]:
     """Every file of the search index under /tim-kiem/index/."""
-    collector = collect_all(site)
+    collector = collect(site.articles)
     summary, files = postings_files(collector)
     per_file, documents = document_files(site)
     firsts, vocabulary = vocabulary_files(collector)

@@ -1,10 +1,11 @@
-"""Search postings: every document read once into folded syllables and bigrams, encoded and sharded.
+"""Search postings: every article read once into folded syllables and bigrams, encoded and sharded.
 
-A folded syllable ("so") keeps, per document, its BM25 weight quantised on one scale for the
-whole index, whether it is in the title, and which accented forms ("số", "sở"…) the document
-uses. A folded bigram ("doi so") keeps the documents that have the two words in a row, and those
-where both are capitalised (a name, such as "Đà Nẵng"). Terms go to shards by a hash of the term;
-a list too big to share a shard gets a file of its own, named in the index summary.
+A folded syllable ("so") keeps, per article, its BM25 weight quantised on one scale for the whole
+index, whether it is in the title, and which accented forms ("số", "sở"…) the article uses. A
+folded bigram ("doi so") keeps the articles that have the two words in a row, those where both
+are capitalised (a name, such as "Đà Nẵng") and those where they are in the title. Shards are
+chosen by a hash of the term (a bigram by its first word, so a phrase's words come together);
+a list too big to share a shard gets a file of its own.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import re
 import zlib
 from array import array
 from collections import Counter, defaultdict, deque
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from itertools import pairwise, repeat
 from typing import cast
@@ -46,15 +47,10 @@ class Postings:
     forms: dict[str, int] = field(default_factory=dict)
 
 
-def searched(article: Article) -> tuple[str, str, tuple[str, ...], str, str]:
-    """What search reads of an article: title, lead, tags, caption and body HTML (plain values, to send to a worker)."""
-    return article.title, article.lead, article.tags, article.image_caption, article.body_html
-
-
-def document_text(title: str, lead: str, tags: tuple[str, ...], caption: str, body_html: str) -> tuple[str, str]:
+def article_text(article: Article) -> tuple[str, str]:
     """(title, the rest as plain text): lead, tags, caption and body, with block ends as spaces."""
-    body = html.unescape(nh3.clean(_BLOCK.sub(" <", body_html), tags=set()))
-    return title, "\n".join([lead, " ; ".join(tags), caption, body])
+    body = html.unescape(nh3.clean(_BLOCK.sub(" <", article.body_html), tags=set()))
+    return article.title, "\n".join([article.lead, " ; ".join(article.tags), article.image_caption, body])
 
 
 def varint(value: int, out: bytearray) -> None:
@@ -168,59 +164,18 @@ class Collector:
             self.titled[pair].append(doc)
 
 
-def collect(documents: list[tuple[str, str, tuple[str, ...], str, str]], start: int = 0) -> Collector:
-    """Postings of `documents` (see searched()), numbered from `start`; runs in a worker for big sites."""
+def collect(articles: Sequence[Article]) -> Collector:
+    """Postings of the articles, numbered in their order (the site's: newest first)."""
     enabled = gc.isenabled()
     gc.disable()  # millions of short-lived containers and no cycles: the cycle collector would only slow this
     try:
         collector = Collector()
-        for doc, fields in enumerate(documents, start):
-            collector.add(doc, *document_text(*fields))
+        for doc, article in enumerate(articles):
+            collector.add(doc, *article_text(article))
         return collector
     finally:
         if enabled:
             gc.enable()
-
-
-def collect_part(documents: list[tuple[str, str, tuple[str, ...], str, str]], start: int) -> Collector:
-    """collect() in a worker process: only the postings go back, as compact arrays."""
-    collector = collect(documents, start)
-    for table in (collector.bigrams, collector.names, collector.titled):
-        for pair, docs in table.items():
-            table[pair] = array("I", docs)  # type: ignore[assignment]
-    collector.term_of, collector.bit_of, collector.capital = {}, {}, {}
-    collector.tokens_of, collector.several = defaultdict(list), set()
-    return collector
-
-
-def merge(parts: list[Collector]) -> Collector:
-    """One collector from collectors of consecutive document ranges, as if one had read them all."""
-    whole = parts[0]
-    for part in parts[1:]:
-        for term, entry in part.unigrams.items():
-            into = whole.unigrams.get(term)
-            if into is None:
-                whole.unigrams[term] = entry
-                continue
-            several = len(into.forms) > 1
-            bits = []
-            for form in entry.forms:  # in the order this part met them, as one reader would have
-                bits.append(1 << min(into.forms.setdefault(form, len(into.forms)), 63))
-            if len(into.forms) > 1:
-                if not several:
-                    into.masks = array("Q", [1]) * len(into.docs)
-                if entry.masks:
-                    table = {mask: sum(bit for n, bit in enumerate(bits) if mask >> n & 1) for mask in set(entry.masks)}
-                    into.masks.extend(array("Q", map(table.__getitem__, entry.masks)))
-                else:
-                    into.masks.extend(array("Q", [bits[0]]) * len(entry.docs))
-            into.docs.extend(entry.docs)
-            into.keys.extend(entry.keys)
-        for mine, theirs in ((whole.bigrams, part.bigrams), (whole.names, part.names), (whole.titled, part.titled)):
-            for pair, docs in theirs.items():
-                mine[pair].extend(docs)
-        whole.lengths.extend(part.lengths)
-    return whole
 
 
 def unigram_block(entry: Postings, scale: float, saturation: list[float]) -> bytes:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import gzip
 import json
 import unicodedata
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -53,7 +53,7 @@ def test_fold_and_exact_agree_for_any_text_in_any_normal_form(text):
         assert fold(typed) == fold(text) == fold(fold(text))
         assert exact(typed) == exact(text) == exact(exact(text))
         assert fold(exact(text)) == fold(text)
-    assert fold(text).isascii() or not any(ch in fold(text) for ch in "đĐ")
+    assert fold(text).isascii()  # every Vietnamese letter folds to a-z
 
 
 @pytest.mark.parametrize(
@@ -381,26 +381,3 @@ def test_a_site_with_nothing_published_has_an_empty_index(make_site):
     assert site.run("build").code == 0
     index = BuiltIndex(site.output / "tim-kiem/index")
     assert index.meta["documents"] == 0 and index.all_terms() == {} and index.documents() == []
-
-
-def test_reading_in_parts_gives_the_same_index_as_reading_at_once(monkeypatch):
-    from generator import search, search_postings
-
-    articles = many_articles(300)
-    # Accented forms met first in one part and only later in another, and words only one part has.
-    articles[10] = replace(articles[10], body_html="<p>Số liệu về số hóa</p>")
-    articles[200] = replace(articles[200], body_html="<p>Sở Y tế, sơ đồ và Sổ tay, số 5</p>")
-    articles[250] = replace(articles[250], body_html="<p>Đà Nẵng và Hòa Bình</p>")
-    site, _ = make_site(SiteConfig(), articles, NOW)
-    documents = [search_postings.searched(a) for a in site.articles]
-    whole = search_postings.postings_files(search_postings.collect(documents))
-    parts = [search_postings.collect(documents[:97]), search_postings.collect_part(documents[97:220], 97)]
-    parts.append(search_postings.collect_part(documents[220:], 220))
-    assert search_postings.postings_files(search_postings.merge(parts)) == whole
-    at_once = render_search(site)
-    merged = []
-    monkeypatch.setattr(search, "PARALLEL_MIN", 100)
-    monkeypatch.setattr(search.os, "cpu_count", lambda: 2)
-    monkeypatch.setattr(search, "merge", lambda parts: merged.append(parts) or search_postings.merge(parts))
-    assert render_search(site) == at_once
-    assert len(merged[0]) == 2 and merged[0][1].term_of == {}  # the second half came back from a worker process
