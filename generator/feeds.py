@@ -6,13 +6,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from html import escape
 
-import nh3
 from feedgen.ext.base import BaseEntryExtension, BaseExtension
 from feedgen.feed import FeedGenerator
 from feedgen.util import xml_elem
 
 from .config import SiteConfig
-from .markup import ATTRIBUTES, SAFE_SCHEMES, TAGS
+from .markup import sanitise
 from .model import Article, Site
 from .output import OutputFile
 
@@ -65,15 +64,7 @@ def absolute_html(config: SiteConfig, fragment: str) -> str:
             return config.absolute(value)
         return value
 
-    return nh3.clean(
-        fragment,
-        tags=TAGS,
-        attributes=ATTRIBUTES,
-        url_schemes=SAFE_SCHEMES,
-        link_rel=None,
-        strip_comments=True,
-        attribute_filter=rewrite,
-    )
+    return sanitise(fragment, rewrite)
 
 
 def _lead_figure(config: SiteConfig, article: Article) -> str:

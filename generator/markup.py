@@ -6,7 +6,7 @@ import html
 import posixpath
 import re
 import xml.etree.ElementTree as etree
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from urllib.parse import unquote, urlsplit
 
@@ -168,6 +168,9 @@ def site_address(address: str, base: str) -> str:
     return "/" + posixpath.normpath(posixpath.join(base, address)).lstrip("./")
 
 
+AttributeFilter = Callable[[str, str, str], str | None]
+
+
 def _site_srcset(element: str, attribute: str, value: str) -> str | None:
     """Keep a srcset only when every candidate is an address on this site (the ones figures write)."""
     if attribute != "srcset":
@@ -176,7 +179,7 @@ def _site_srcset(element: str, attribute: str, value: str) -> str | None:
     return value if addresses and all(a.startswith("/") and not a.startswith("//") for a in addresses) else None
 
 
-def sanitise(fragment: str) -> str:
+def sanitise(fragment: str, attribute_filter: AttributeFilter = _site_srcset) -> str:
     """Keep the markup articles need; drop scripts, event handlers, styles and unsafe URLs."""
     return nh3.clean(
         fragment,
@@ -185,7 +188,7 @@ def sanitise(fragment: str) -> str:
         url_schemes=SAFE_SCHEMES,
         link_rel=None,
         strip_comments=True,
-        attribute_filter=_site_srcset,
+        attribute_filter=attribute_filter,
     )
 
 
