@@ -1,41 +1,44 @@
-"""The recipe: load, check, model, render, check paths, write — top to bottom."""
+"""The recipe: read, parse what is new, model the site, render what changed, check paths, write — top to bottom.
+
+A build starts from the memory of the last one (the cache on disk, or a watcher's memory):
+unchanged articles are not parsed again, unchanged units of output are not rendered again, and
+unchanged files are not written again. Whatever it skips, the output is byte for byte what a
+clean build gives (tests/test_incremental.py holds it to that).
+"""
 
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, replace
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 
+import jinja2
+
+from .cache import ArticleStore, exclusive, load_pickle, save_pickle, state_path
 from .config import SiteConfig, load_config
-from .content import load_content, shown_path
+from .content import shown_path
+from .deps import Unit, whole
+from .digests import Digests
 from .errors import BuildFailed, Problem
 from .feeds import render_feeds
 from .headers import render_headers
 from .images import variant_files
-from .model import Site, make_site, published
-from .output import OutputFile, WriteReport, check_paths, write_tree
-from .render import load_templates, render_pages, static_files
+from .incremental import produce, write_files
+from .inputs import Files, Options, read_files, unchanged_site
+from .loader import load_articles
+from .model import Article, Site, make_site, published, swap_articles
+from .output import MANIFEST, OutputFile, Staging, WriteReport, check_paths, clear_leftovers, interrupted, stamp_of
+from .progress import Progress, silent
+from .render import load_templates, page_units
 from .search import render_search
-from .sitemap import render_sitemap
+from .sitemap import NEWS_WINDOW, render_sitemap
+from .sources import Source, without_data
+from .state import Quick, State
 
-
-@dataclass(frozen=True, slots=True)
-class Options:
-    """Where to read and write, and which articles count as published."""
-
-    content: Path
-    layouts: Path
-    config: Path
-    output: Path
-    drafts: bool = False
-    now: datetime | None = None
-    cache: Path | None = None
-
-    @property
-    def cache_folder(self) -> Path:
-        """Where resized pictures are kept between builds: --cache, else .bulletin-cache beside site.toml."""
-        return self.cache if self.cache is not None else self.config.parent / ".bulletin-cache"
+__all__ = ["BuildResult", "Options", "build", "plan", "rebuild", "site_config"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +60,187 @@ class BuildResult:
         )
 
 
+def site_units(site: Site, env: jinja2.Environment, options: Options, files: Files) -> list[Unit]:
+    """Everything the site contains, as units of work. Renderers are listed here, one line each.
+
+    A renderer is a pure function Site → [OutputFile], listed as whole(renderer); it is redone
+    when anything it read of the site changed. A renderer with many pages (page_units) lists one
+    unit per page, so that an edit redoes only the pages that show what changed.
+    """
+    return [
+        *page_units(env, options.layouts, site),
+        whole(render_feeds),
+        whole(render_sitemap),
+        whole(render_search),
+        whole(render_headers),
+        Unit(
+            "picture copies",
+            (str(options.cache_folder), *(s.digest for s in files.assets)),
+            partial(pictures, options, files),
+        ),
+        *copies(options.layouts, files.static),
+        *copies(options.content, files.assets),
+    ]
+
+
+def pictures(options: Options, files: Files, site: Site) -> list[OutputFile]:
+    """The narrower copies of every picture an article shows, for srcset (made once, then cached)."""
+    shown = [p for a in site.articles for p in (a.picture, *a.pictures) if p is not None]
+    assets = {f"/{s.relative}": s.read() for s in files.assets if f"/{s.relative}" in {p.address for p in shown}}
+    return variant_files(shown, assets, options.cache_folder)
+
+
+def copies(root: Path, files: list[Source]) -> list[Unit]:
+    """Files published as they are (stylesheet, pictures), each its own unit keyed by its bytes."""
+
+    def copy(source: Source, _site: Site) -> list[OutputFile]:
+        return [OutputFile(source.relative, source.read(), shown_path(root / source.relative))]
+
+    return [Unit(f"copy {shown_path(root / s.relative)}", (s.digest,), partial(copy, s)) for s in files]
+
+
+def build(options: Options, write: bool = True, progress: Progress | None = None) -> BuildResult:
+    """Check everything, then (when `write`) write what changed; nothing is written if anything is wrong."""
+    with one_at_a_time(options, progress or silent()):
+        previous = remembered(options)
+        result, state = rebuild(options, previous, write, progress)
+        if write and state.for_disk() != previous:
+            save_pickle(state_file(options), state.for_disk())
+    return result
+
+
+def rebuild(
+    options: Options,
+    state: State,
+    write: bool = True,
+    progress: Progress | None = None,
+    hints: frozenset[str] | None = None,
+) -> tuple[BuildResult, State]:
+    """One build from the memory of the last one; returns the memory for the next (a watcher keeps it).
+
+    `hints`: the paths a watcher saw change since the last build; None looks at every file.
+    """
+    started = time.perf_counter()
+    progress = progress or silent()
+    files = read_files(options, state, hints)
+    scanned = (without_data(files.content), without_data(files.layouts))
+    state = replace(
+        state, version=files.version, content=files.content_known, layouts=files.layouts_known, scanned=scanned
+    )
+    quick = write and not files.problems and not interrupted(options.output)
+    if state.quick is not None and quick and unchanged_site(options, files, state):
+        unchanged = WriteReport(0, len(state.written), 0)
+        return BuildResult(state.quick.articles, len(state.written), unchanged, time.perf_counter() - started), state
+    site, units, digests, state = model(options, files, state, progress)
+    staging = Staging(options.output) if write else None
+    repaired = write and clear_leftovers(options.output)  # a write cut short: trust nothing it may have left
+    manifest_kept = (
+        not repaired and state.manifest is not None and stamp_of(options.output / MANIFEST) == state.manifest
+    )
+    verify = not (state.unit_keys and manifest_kept)  # a watcher trusts what it wrote, unless output/ was touched
+    try:
+        if staging is not None:
+            staging.begin()
+        outcome = produce(units, digests, state, options.output, staging, options.processes, progress, verify)
+        if staging is not None:
+            report, written = write_files(outcome, options.output, staging, state.written, manifest_kept)
+        else:
+            report, written = None, state.written
+    except BaseException:
+        if staging is not None:
+            staging.discard()
+        raise
+    finally:
+        progress.close()
+        digests.forget_previous()
+    state = replace(state, unit_keys=outcome.keys)
+    if staging is not None:
+        manifest = stamp_of(options.output / MANIFEST)
+        state = replace(state, records=outcome.records, written=written, manifest=manifest)
+    return BuildResult(len(site.articles), outcome.files, report, time.perf_counter() - started), state
+
+
+def model(
+    options: Options, files: Files, state: State, progress: Progress, store: ArticleStore | None = None
+) -> tuple[Site, list[Unit], Digests, State]:
+    """Articles (parsed only when new), the checks across files, the Site and its units; raises BuildFailed."""
+    store = store or ArticleStore(options.cache_folder)
+    try:
+        loaded = load_articles(
+            options.content,
+            files.content,
+            files.config,
+            files.version,
+            state.memory,
+            store,
+            options.processes,
+            progress,
+        )
+        if state.templates is not None and state.templates[0] == files.base:
+            env, template_problems = state.templates[1], state.templates[2]
+        else:
+            env, template_problems = load_templates(options.layouts)
+        problems = files.problems + loaded.problems() + template_problems
+        raw = published(loaded.articles, files.now, options.drafts)
+        site = (
+            swap_articles(state.site[1], state.site[0], raw, files.now)
+            if state.site and state.base == files.base
+            else None
+        )
+        changed = (
+            {a.source for a, b in zip(raw, state.site[0], strict=True) if a is not b} if state.site and site else None
+        )
+        if site is None:
+            site, site_problems = make_site(files.config, raw, files.now)
+            problems += site_problems
+        problems += logo_problems(options, files)
+        if problems:
+            raise BuildFailed(problems)
+        store.keep(set(loaded.keys.values()))
+    finally:
+        store.close()
+    quick = Quick(files.fingerprint, *turning_points(loaded.articles, raw, files.now, options.drafts), len(raw))
+    state = replace(
+        state, base=files.base, quick=quick, memory=loaded.memory, site=(raw, site), templates=(files.base, env, [])
+    )
+    digests = Digests(site, loaded.article_keys, state.digests, changed)
+    return site, site_units(site, env, options, files), digests, replace(state, digests=digests)
+
+
+def logo_problems(options: Options, files: Files) -> list[Problem]:
+    """The logo news search and feeds show must be a published file (or an address)."""
+    logo = files.config.logo
+    published_files = {s.relative for s in (*files.static, *files.assets)}
+    if "://" in logo or logo.lstrip("/") in published_files:
+        return []
+    where = shown_path(options.config)
+    return [Problem(where, 1, f'logo "{logo}" is not a file in the layouts/static folder')]
+
+
+def turning_points(
+    loaded: list[Article], shown: list[Article], now: datetime, drafts: bool
+) -> tuple[datetime | None, datetime | None]:
+    """The span of clock times over which the site stays as built: past the last change, before the next.
+
+    The site changes when an article comes due or expires, and when one leaves the news sitemap's window.
+    """
+    candidates = [a for a in loaded if drafts or not a.draft]
+    passed = [a.date for a in shown] + [a.expires for a in candidates if a.expires and a.expires <= now]
+    coming = [a.date for a in candidates if a.date > now] + [a.expires for a in shown if a.expires]
+    coming += [a.date + NEWS_WINDOW for a in shown if a.date + NEWS_WINDOW >= now]  # still in at exactly 48 h
+    return max(passed, default=None), min(coming, default=None)
+
+
+def plan(options: Options) -> tuple[Site, list[OutputFile]]:
+    """Everything the site would contain, without touching output/ or the cache; raises BuildFailed."""
+    files = read_files(options, State())
+    site, units, _, _ = model(options, files, State(), silent(), ArticleStore(None))
+    made = [file for unit in units for file in unit.make(site)]
+    if path_problems := check_paths(made):
+        raise BuildFailed(path_problems)
+    return site, made
+
+
 def site_config(options: Options) -> SiteConfig:
     """The site settings alone (for commands that need the timezone); raises BuildFailed if wrong."""
     config, problems = load_config(options.config, shown_path(options.config))
@@ -65,35 +249,20 @@ def site_config(options: Options) -> SiteConfig:
     return config
 
 
-def plan(options: Options) -> tuple[Site, list[OutputFile]]:
-    """Everything the site would contain, without touching output/; raises BuildFailed with every problem."""
-    config, problems = load_config(options.config, shown_path(options.config))
-    articles, assets, content_problems = load_content(options.content, config)
-    env, template_problems = load_templates(options.layouts)
-    problems += content_problems + template_problems
-    now = options.now or datetime.now(config.tz)
-    now = now if now.tzinfo else now.replace(tzinfo=config.tz)
-    site, site_problems = make_site(config, published(articles, now, options.drafts), now)
-    problems += site_problems
-    if problems:
-        raise BuildFailed(problems)
-    files = render_pages(env, options.layouts, site) + render_feeds(site) + render_sitemap(site) + render_search(site)
-    files += render_headers(site)
-    files += static_files(options.layouts)
-    files += [OutputFile(a.relative, a.data, shown_path(options.content / a.relative)) for a in assets]
-    shown = [p for a in site.articles for p in (a.picture, *a.pictures) if p is not None]
-    files += variant_files(shown, {f"/{a.relative}": a.data for a in assets}, options.cache_folder)
-    if "://" not in config.logo and config.logo.lstrip("/") not in {f.path for f in files}:
-        where = shown_path(options.config)
-        raise BuildFailed([Problem(where, 1, f'logo "{config.logo}" is not a file in the layouts/static folder')])
-    if path_problems := check_paths(files):
-        raise BuildFailed(path_problems)
-    return site, files
+def state_file(options: Options) -> Path:
+    """Where the memory of the last build into options.output is kept."""
+    return state_path(options.cache_folder, options.content, options.layouts, options.config, options.output)
 
 
-def build(options: Options, write: bool = True) -> BuildResult:
-    """Check everything, then (when `write`) write the site; nothing is written if anything is wrong."""
-    started = time.perf_counter()
-    site, files = plan(options)
-    report = write_tree(options.output, files) if write else None
-    return BuildResult(len(site.articles), len(files), report, time.perf_counter() - started)
+def remembered(options: Options) -> State:
+    """The memory the last build into options.output left in the cache (empty if none or unreadable)."""
+    found = load_pickle(state_file(options))
+    return found if isinstance(found, State) else State()
+
+
+def one_at_a_time(options: Options, progress: Progress) -> AbstractContextManager[None]:
+    """A lock so that two builds of one output folder (say a build beside `bulletin serve`) take turns."""
+    return exclusive(
+        state_file(options).with_suffix(".lock"),
+        lambda: progress.say(f"Waiting for another build of {options.output} to finish…"),
+    )

@@ -9,11 +9,13 @@ from pathlib import Path
 
 from .build import Options, build
 from .errors import BuildFailed, format_problems
+from .progress import Progress
 
 COMMANDS = {
     "build": "check content/, layouts/ and site.toml, then write the site to output/",
     "check": "the same checks as build, writing nothing",
     "watch": "build, then rebuild after every change until Ctrl-C",
+    "serve": "watch, and serve output/ on a local web server that reloads open pages after each rebuild",
     "new": "write a new article file with valid front matter",
     "import-seeds": "turn the plain-text bulletins in seeds/ into articles in content/",
 }
@@ -36,8 +38,33 @@ def _shared(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--cache",
         type=Path,
-        help="folder for resized pictures kept between builds (default: .bulletin-cache beside site.toml)",
+        help="cache folder: parsed articles, resized pictures (default: .bulletin-cache beside the settings file)",
     )
+
+
+def _jobs(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f'"{text}" is not a number of processes (1 or more)')
+    return int(text)
+
+
+def _port(text: str) -> int:
+    if not text.isdigit() or int(text) > 65535:
+        raise argparse.ArgumentTypeError(f'"{text}" is not a port number (0 to 65535)')
+    return int(text)
+
+
+def _working(parser: argparse.ArgumentParser, name: str) -> None:
+    """Options of the commands that build: processes, quiet; and the watcher's and server's own."""
+    parser.add_argument("--jobs", type=_jobs, default=0, help="processes for big builds (default: one per core)")
+    parser.add_argument("--quiet", action="store_true", help="print only problems: no progress, no summary")
+    if name in ("watch", "serve"):
+        parser.add_argument("--poll", action="store_true", help="poll for changes (for network shares without inotify)")
+    if name == "serve":
+        parser.add_argument("--port", type=_port, default=8000, help="port to serve on (default: 8000; 0: any free)")
+        parser.add_argument(
+            "--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, this computer only)"
+        )
 
 
 def make_parser() -> argparse.ArgumentParser:
@@ -47,10 +74,8 @@ def make_parser() -> argparse.ArgumentParser:
     for name, text in COMMANDS.items():
         sub = commands.add_parser(name, help=text, description=text)
         _shared(sub)
-        if name == "watch":
-            sub.add_argument(
-                "--poll", action="store_true", help="poll for changes (for network shares without inotify)"
-            )
+        if name in ("build", "check", "watch", "serve"):
+            _working(sub, name)
         if name == "new":
             sub.add_argument("title", help='headline, e.g. "Thanh Hóa khai trương trung tâm dữ liệu"')
             sub.add_argument("--category", required=True, help='category, e.g. "Thời sự"')
@@ -63,19 +88,28 @@ def make_parser() -> argparse.ArgumentParser:
 
 def options_from(args: argparse.Namespace) -> Options:
     """The shared options as build Options."""
-    return Options(args.content, args.layouts, args.config, args.output, args.drafts, args.now, args.cache)
+    working = {"jobs": args.jobs} if hasattr(args, "jobs") else {}
+    return Options(
+        args.content, args.layouts, args.config, args.output, args.drafts, args.now, cache=args.cache, **working
+    )
 
 
 def run(args: argparse.Namespace) -> int:
     """Carry out one command; content mistakes become messages and exit 1."""
     options = options_from(args)
     if args.command in ("build", "check"):
-        result = build(options, write=args.command == "build")
-        print(result.summary())
+        progress = Progress(quiet=args.quiet)
+        result = build(options, write=args.command == "build", progress=progress)
+        if not args.quiet:
+            print(result.summary())
     elif args.command == "watch":
         from .watch import watch
 
-        watch(options, poll=args.poll)
+        watch(options, poll=args.poll, quiet=args.quiet)
+    elif args.command == "serve":
+        from .serve import serve
+
+        return serve(options, host=args.host, port=args.port, poll=args.poll, quiet=args.quiet)
     elif args.command == "new":
         from .build import site_config
         from .new_article import new_article

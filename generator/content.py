@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from urllib.parse import unquote
+from zoneinfo import ZoneInfo
 
 from .config import SiteConfig
 from .errors import Problem
 from .frontmatter import FrontMatter, parse
-from .images import Picture, Unreadable, measure_all
-from .markup import first_paragraph, plain_text, render_body, site_address
+from .images import MIME, Picture, Unreadable, measure
+from .markup import Converter, first_paragraph, plain_text, site_address
 from .model import Article
 from .text import make_slug, nfc, printable
 
@@ -43,7 +45,7 @@ def is_source_name(name: str) -> bool:
     return not name.startswith((".", "#", "~$")) and not name.endswith(SKIPPED_SUFFIXES)
 
 
-def _bad_link(path: Path, real_root: Path) -> str | None:
+def bad_link(path: Path, real_root: Path) -> str | None:
     """Why a symbolic link under content/ must not be followed, or None when it stays inside."""
     try:
         target = path.resolve(strict=True)
@@ -66,7 +68,7 @@ def scan(root: Path) -> tuple[list[SourceFile], list[Problem]]:
         dirs[:] = sorted(d for d in dirs if is_source_name(d))
         for name in sorted(n for n in [*names, *dirs] if is_source_name(n)):
             path = Path(folder) / name
-            if path.is_symlink() and (wrong := _bad_link(path, real_root)):
+            if path.is_symlink() and (wrong := bad_link(path, real_root)):
                 problems.append(Problem(shown_path(path), 1, wrong))
             elif name in names and path.is_file():
                 try:
@@ -97,6 +99,40 @@ def decode(data: bytes, shown: str) -> str | Problem:
     return nfc(printable(text.replace("\r\n", "\n").replace("\r", "\n")))
 
 
+class ContentFiles(Mapping[str, "Picture | Unreadable"]):
+    """The other files of the content folder by site address; as a mapping, the pictures among them.
+
+    A picture is measured only when an article shows it, once per process, so a build that
+    finds every article in its cache reads no picture at all.
+    """
+
+    def __init__(self, digests: Mapping[str, bytes], read: Callable[[str], bytes]) -> None:
+        self.digests = digests  # site address → digest of the file's bytes
+        self.read = read
+        self.measured: dict[str, Picture | Unreadable] = {}
+
+    def exists(self, address: str) -> bool:
+        return address in self.digests
+
+    def _is_picture(self, address: object) -> bool:
+        return isinstance(address, str) and address in self.digests and PurePosixPath(address).suffix.lower() in MIME
+
+    def __getitem__(self, address: str) -> Picture | Unreadable:
+        if not self._is_picture(address):
+            raise KeyError(address)
+        if address not in self.measured:
+            found = measure(address, self.read(address))
+            assert found is not None  # every name with a picture's suffix is measured
+            self.measured[address] = found
+        return self.measured[address]
+
+    def __iter__(self) -> Iterator[str]:
+        return (address for address in self.digests if self._is_picture(address))
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+
 def _line_of(written: str, front: FrontMatter) -> int:
     """The line of the body that names an image (the Markdown image or its reference), else the body's first."""
     for offset, line in enumerate(front.body.split("\n")):
@@ -114,40 +150,54 @@ def _picture_problem(written: str, found: Picture | Unreadable | None, exists: b
     return None
 
 
-def make_article(
-    front: FrontMatter,
-    relative: str,
-    shown: str,
-    files: Mapping[str, bytes],
-    pictures: Mapping[str, Picture | Unreadable],
-    config: SiteConfig,
-) -> Article | list[Problem]:
-    """Front matter and body → Article; every picture it names must be a readable file of the content folder.
+@dataclass(frozen=True, slots=True)
+class Parsed:
+    """One article file, parsed: the article or its problems, and the content files it looked at.
 
-    `files` are the other content files and `pictures` the pictures among them, both by site address.
+    `looked_at` holds (site address, digest of the file or None if missing) for the lead image and
+    every image of the body: the rendered body depends on them (sizes, srcset) and so do the
+    problems, so a cached result holds only while those files are as they were.
     """
+
+    article: Article | None
+    problems: tuple[Problem, ...] = ()
+    looked_at: tuple[tuple[str, bytes | None], ...] = ()
+
+    def still_true(self, files: ContentFiles) -> bool:
+        """Whether every file this result looked at is still there with the same bytes (or still missing)."""
+        return all(files.digests.get(address) == known for address, known in self.looked_at)
+
+
+def make_article(
+    front: FrontMatter, relative: str, shown: str, author: str, converter: Converter, files: ContentFiles
+) -> Parsed:
+    """Front matter and body → Article; every picture it names must be a readable file of the content folder."""
     values = front.values
     folder = str(PurePosixPath(relative).parent)
     base = "" if folder == "." else folder
     problems: list[Problem] = []
     image = values.get("image", "")
     lead: Picture | None = None
+    looked: list[str] = []
     if image and "://" not in image:
         image = unquote(site_address(image, base))
-        found = pictures.get(image)
-        wrong = _picture_problem(values["image"], found, image in files)
+        looked.append(image)
+        found = files.get(image)
+        wrong = _picture_problem(values["image"], found, files.exists(image))
         if wrong:
             problems.append(Problem(shown, front.lines["image"], wrong))
         lead = found if isinstance(found, Picture) else None
-    body_html, used = render_body(front.body, base, pictures)
+    body_html, used = converter.render(front.body, base, files)
     body_pictures: list[Picture] = []
     for use in used:
-        found = pictures.get(use.address)
-        wrong = _picture_problem(use.written, found, use.address in files)
+        looked.append(use.address)
+        found = files.get(use.address)
+        wrong = _picture_problem(use.written, found, files.exists(use.address))
         if wrong:
             problems.append(Problem(shown, _line_of(use.written, front), wrong))
         elif isinstance(found, Picture):
             body_pictures.append(found)
+    looked_at = tuple((address, files.digests.get(address)) for address in dict.fromkeys(looked))
     expires = values.get("expires")
     if expires is not None and expires <= values["date"]:
         problems.append(Problem(shown, front.lines["expires"], "expires must be later than date"))
@@ -156,8 +206,8 @@ def make_article(
         which = "slug" if "slug" in values else "title"
         problems.append(Problem(shown, front.lines[which], f"{which} has no letters or digits to make an address from"))
     if problems:
-        return problems
-    return Article(
+        return Parsed(None, tuple(problems), looked_at)
+    article = Article(
         source=shown,
         title=values["title"],
         date=values["date"],
@@ -166,7 +216,7 @@ def make_article(
         lead=values.get("summary", ""),
         body_html=body_html,
         tags=values.get("tags", ()),
-        author=values.get("author", config.author),
+        author=values.get("author", author),
         image=image,
         image_caption=values.get("image_caption", ""),
         updated=values.get("updated"),
@@ -182,33 +232,37 @@ def make_article(
         aliases=values.get("aliases", ()),
         aliases_line=front.lines.get("aliases", 1),
     )
+    return Parsed(article, (), looked_at)
+
+
+def read_article(
+    relative: str, data: bytes, shown: str, tz: ZoneInfo, author: str, converter: Converter, files: ContentFiles
+) -> Parsed:
+    """One article file's bytes → Parsed: a pure function of these arguments and of the files in Parsed.looked_at."""
+    text = decode(data, shown)
+    if isinstance(text, Problem):
+        return Parsed(None, (text,))
+    front = parse(text, shown, tz)
+    if isinstance(front, list):
+        return Parsed(None, tuple(front))
+    try:
+        return make_article(front, relative, shown, author, converter, files)
+    except (RecursionError, ValueError) as error:  # Markdown giving up on pathological input
+        return Parsed(None, (Problem(shown, front.body_line, f"the body could not be converted: {error}"),))
 
 
 def load_content(root: Path, config: SiteConfig) -> tuple[list[Article], list[SourceFile], list[Problem]]:
-    """All articles and assets under `root`, with every problem found on the way."""
+    """All articles and assets under `root`, with every problem found on the way (no cache: for tools and tests)."""
     files, problems = scan(root)
-    articles: list[Article] = []
+    parsed: list[Parsed] = []
     assets = [f for f in files if not f.relative.lower().endswith(".md")]
-    by_address = {f"/{f.relative}": f.data for f in assets}
-    pictures = measure_all(by_address)
+    data = {f"/{f.relative}": f.data for f in assets}
+    others = ContentFiles({address: hashlib.sha256(b).digest() for address, b in data.items()}, data.__getitem__)
+    converter = Converter()
     for source in files:
         if not source.relative.lower().endswith(".md"):
             continue
         shown = shown_path(root / source.relative)
-        text = decode(source.data, shown)
-        if isinstance(text, Problem):
-            problems.append(text)
-            continue
-        front = parse(text, shown, config.tz)
-        if isinstance(front, list):
-            problems.extend(front)
-            continue
-        try:
-            article = make_article(front, source.relative, shown, by_address, pictures, config)
-        except (RecursionError, ValueError) as error:  # Markdown giving up on pathological input
-            article = [Problem(shown, front.body_line, f"the body could not be converted: {error}")]
-        if isinstance(article, list):
-            problems.extend(article)
-        else:
-            articles.append(article)
-    return articles, assets, problems
+        parsed.append(read_article(source.relative, source.data, shown, config.tz, config.author, converter, others))
+    problems += [p for item in parsed for p in item.problems]
+    return [p.article for p in parsed if p.article is not None], assets, problems

@@ -80,6 +80,17 @@ def _yaml_problem(error: yaml.YAMLError, path: str) -> Problem:
     return Problem(path, line, f"the front matter is not valid YAML: {reason}")
 
 
+def _compose(source: str) -> yaml.Node | None:
+    """The YAML node tree: libyaml's fast parser when present, PyYAML's own to word an error clearly."""
+    fast = getattr(yaml, "CSafeLoader", None)
+    if fast is not None:
+        try:
+            return yaml.compose(source, Loader=fast)
+        except yaml.YAMLError:
+            pass
+    return yaml.compose(source, Loader=yaml.SafeLoader)
+
+
 def parse(text: str, path: str, tz: ZoneInfo) -> FrontMatter | list[Problem]:
     """Front matter and body of one article, or every problem found in its front matter."""
     parts = split(text, path)
@@ -87,7 +98,7 @@ def parse(text: str, path: str, tz: ZoneInfo) -> FrontMatter | list[Problem]:
         return [parts]
     source, body, body_line = parts
     try:
-        root = yaml.compose(source, Loader=yaml.SafeLoader)
+        root = _compose(source)
     except yaml.YAMLError as error:
         return [_yaml_problem(error, path)]
     if root is None:

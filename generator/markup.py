@@ -16,6 +16,7 @@ from markdown.extensions import Extension
 from markdown.treeprocessors import Treeprocessor
 
 from .images import Picture, Unreadable
+from .inline import only_where_needed
 from .text import printable
 
 EXTENSIONS = ["tables", "attr_list", "footnotes", "smarty", "fenced_code", "sane_lists", "def_list", "abbr"]
@@ -192,26 +193,46 @@ def sanitise(fragment: str, attribute_filter: AttributeFilter = _site_srcset) ->
     )
 
 
+class Converter:
+    """A Markdown converter made once and reused: setting one up costs more than converting an article."""
+
+    def __init__(self) -> None:
+        self.md = markdown.Markdown(
+            extensions=[*EXTENSIONS, Figures("", {})],
+            extension_configs={
+                "footnotes": {"BACKLINK_TITLE": "Quay lại chỗ chú thích %d"},
+                "tables": {"use_align_attribute": True},  # a style attribute would be dropped (and break the CSP)
+            },
+            output_format="html",
+        )
+        only_where_needed(self.md)
+
+    def render(
+        self, source: str, base: str, pictures: Mapping[str, Picture | Unreadable]
+    ) -> tuple[str, tuple[ImageUse, ...]]:
+        """Markdown of one article body → sanitised HTML, and the images it shows from the site."""
+        figures = self.md.treeprocessors["figures"]
+        assert isinstance(figures, FigureProcessor)
+        figures.base, figures.pictures, figures.used = base, pictures, []
+        self.md.reset()
+        html_text = printable(sanitise(self.md.convert(source)))  # entities such as &#x1b; must not reach the feeds
+        return html_text, tuple(figures.used)
+
+    def html(self, source: str, base: str) -> str:
+        """Markdown of one article body → sanitised HTML; `base` resolves its relative links."""
+        return self.render(source, base, {})[0]
+
+
 def render_body(
     source: str, base: str, pictures: Mapping[str, Picture | Unreadable]
 ) -> tuple[str, tuple[ImageUse, ...]]:
-    """Markdown of one article body → sanitised HTML, and the images it shows from the site."""
-    figures = Figures(base, pictures)
-    converter = markdown.Markdown(
-        extensions=[*EXTENSIONS, figures],
-        extension_configs={
-            "footnotes": {"BACKLINK_TITLE": "Quay lại chỗ chú thích %d"},
-            "tables": {"use_align_attribute": True},  # a style attribute would be dropped (and break the CSP)
-        },
-        output_format="html",
-    )
-    html_text = printable(sanitise(converter.convert(source)))  # entities such as &#x1b; must not reach the feeds
-    return html_text, tuple(figures.processor.used) if figures.processor else ()
+    """Markdown of one article body → sanitised HTML and the images it shows (a fresh converter; loaders reuse one)."""
+    return Converter().render(source, base, pictures)
 
 
 def to_html(source: str, base: str) -> str:
-    """Markdown of one article body → sanitised HTML; `base` resolves its relative links."""
-    return render_body(source, base, {})[0]
+    """Markdown of one article body → sanitised HTML (a fresh converter; loaders reuse one)."""
+    return Converter().html(source, base)
 
 
 def plain_text(fragment: str) -> str:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from bisect import bisect_left
-from collections import defaultdict
-from dataclasses import dataclass, replace
+from collections import Counter, defaultdict
+from dataclasses import dataclass, fields, replace
 from datetime import datetime
+from itertools import chain
 
 from .config import SiteConfig
 from .errors import Problem
@@ -83,9 +84,16 @@ class Site:
     now: datetime
 
     def category_of(self, article: Article) -> Section:
+        for section in self.categories:  # the site's articles carry the section's own spelling
+            if section.name == article.category:
+                return section
         return next(c for c in self.categories if identity(c.name) == identity(article.category))
 
     def tag_sections(self, article: Article) -> tuple[Section, ...]:
+        names = set(article.tags)
+        found = tuple(t for t in self.tags if t.name in names)
+        if len(found) == len(names):
+            return found
         keys = {identity(t) for t in article.tags}
         return tuple(t for t in self.tags if identity(t.name) in keys)
 
@@ -202,16 +210,17 @@ def related_map(ordered: list[Article], limit: int) -> dict[str, tuple[Article, 
         for tag in tags:
             index["t:" + tag].append(position)
     related: dict[str, tuple[Article, ...]] = {}
+    scale = len(ordered) + 1  # score and position packed in one int, so a plain sort ranks them
     for position, (category, tags) in enumerate(keys):
-        scores: dict[int, int] = defaultdict(int)
+        windows = []
         for key, weight in [("c:" + category, 1), *(("t:" + t, 2) for t in tags)]:
             members = index[key]
             at = bisect_left(members, position)
-            for other in members[max(0, at - RELATED_WINDOW) : at + RELATED_WINDOW + 1]:
-                scores[other] += weight
-        scores.pop(position, None)
-        best = sorted(scores.items(), key=lambda item: (-item[1], item[0]))[:limit]
-        related[ordered[position].source] = tuple(ordered[other] for other, _ in best)
+            windows += [members[max(0, at - RELATED_WINDOW) : at + RELATED_WINDOW + 1]] * weight
+        scores = Counter(chain.from_iterable(windows))
+        del scores[position]
+        best = sorted([score * scale - other for other, score in scores.items()], reverse=True)[:limit]
+        related[ordered[position].source] = tuple(ordered[-packed % scale] for packed in best)
     return related
 
 
@@ -239,3 +248,51 @@ def make_site(config: SiteConfig, articles: list[Article], now: datetime) -> tup
     related = related_map(ordered, config.related)
     site = Site(config, tuple(ordered), tuple(categories), tuple(tags), related, now)
     return site, problems + cat_problems + tag_problems
+
+
+def shape(article: Article) -> tuple[object, ...]:
+    """What decides an article's place in the site: its file, date, labels and the slug it asks for."""
+    return (
+        article.source,
+        article.date,
+        article.category,
+        article.tags,
+        article.slug,
+        article.explicit_slug,
+        article.aliases,
+        article.expires,
+    )
+
+
+def swap_articles(site: Site, before: list[Article], after: list[Article], now: datetime) -> Site | None:
+    """The site with edited articles swapped in, when no edit moved, re-labelled or renamed one; else None.
+
+    A watcher uses this after a text edit so the site is not assembled again from scratch;
+    make_site on the new articles gives the same site (tests compare them).
+    """
+    if {f.name for f in fields(Site)} != {"config", "articles", "categories", "tags", "related", "now"}:
+        return None
+    if len(before) != len(after):
+        return None
+    if any(a is not b and shape(a) != shape(b) for a, b in zip(before, after, strict=True)):
+        return None
+    changed = {a.source: a for a, b in zip(after, before, strict=True) if a is not b}
+    if not changed:
+        return site if site.now == now else replace(site, now=now)
+    final = {
+        a.source: replace(changed[a.source], slug=a.slug, category=a.category, tags=a.tags)
+        for a in site.articles
+        if a.source in changed
+    }
+
+    def swap(items: tuple[Article, ...]) -> tuple[Article, ...]:
+        return tuple(final.get(a.source, a) for a in items)
+
+    return replace(
+        site,
+        now=now,
+        articles=swap(site.articles),
+        categories=tuple(replace(s, articles=swap(s.articles)) for s in site.categories),
+        tags=tuple(replace(s, articles=swap(s.articles)) for s in site.tags),
+        related={source: swap(items) for source, items in site.related.items()},
+    )

@@ -1,10 +1,12 @@
-"""OutputFile, the collision check, and the atomic writer that keeps a manifest of what it wrote."""
+"""OutputFile, the collision check, and the writer: staged files, atomic renames, a manifest of what it wrote."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
-import tempfile
+import secrets
+import shutil
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -14,6 +16,7 @@ from .errors import Problem
 MANIFEST = ".bulletin-manifest.json"
 PENDING = ".bulletin-writing.json"  # exists only while a write is under way (or was cut short)
 TEMP_PREFIX, TEMP_SUFFIX = ".tmp-", ".part"
+FILE_MODE = 0o644  # pages are served: readable by everyone (less what the umask takes away)
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,7 +43,7 @@ def check_paths(files: Iterable[OutputFile]) -> list[Problem]:
     folders: dict[str, str] = {}  # folder → the first path that needs it
     problems: list[Problem] = []
     for item in files:
-        parts = PurePosixPath(item.path).parts
+        parts = [part for part in item.path.split("/") if part not in ("", ".")]
         parents = ["/".join(parts[:end]) for end in range(1, len(parts))]
         as_file = next((p for p in parents if p in owners), None)
         if not parts or item.path.startswith("/") or ".." in parts or "\\" in item.path:
@@ -75,18 +78,161 @@ def check_paths(files: Iterable[OutputFile]) -> list[Problem]:
 
 
 def atomic_write(target: Path, data: bytes) -> None:
-    """Write beside the target, flush to disk, then rename over it: readers see old or new, never half."""
+    """Write beside the target, then rename over it: readers and killed builds see old or new, never half.
+
+    No fsync: the rename is what guarantees that a build killed at any moment leaves no truncated
+    file. Surviving a power cut is a different promise (it would cost about 1.5 ms a file); after
+    one, the next build rewrites any file whose size or time does not match what it wrote.
+    """
     target.parent.mkdir(parents=True, exist_ok=True)
-    descriptor, temporary = tempfile.mkstemp(dir=target.parent, prefix=TEMP_PREFIX, suffix=TEMP_SUFFIX)
+    temporary = target.parent / f"{TEMP_PREFIX}{os.getpid()}-{secrets.token_hex(6)}{TEMP_SUFFIX}"
     try:
-        with os.fdopen(descriptor, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
+        _create(temporary, data)
         os.replace(temporary, target)
     except BaseException:
-        Path(temporary).unlink(missing_ok=True)
+        temporary.unlink(missing_ok=True)
         raise
+
+
+def _create(path: Path, data: bytes) -> None:
+    """A new file holding `data`, readable by others as the umask allows (mkstemp would make it private)."""
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE)
+    with os.fdopen(descriptor, "wb") as handle:
+        handle.write(data)
+
+
+Stamp = tuple[int, int, int, int]  # size, mtime, ctime, inode
+
+
+@dataclass(frozen=True, slots=True)
+class Written:
+    """A file as the last build left it: digest of its bytes and its stamp (size, times, inode)."""
+
+    digest: bytes
+    stamp: Stamp
+
+
+def stamp_of(path: Path | str) -> Stamp | None:
+    """(size, mtime, ctime, inode) of a file, or None when it is missing."""
+    try:
+        status = os.stat(path)
+    except OSError:
+        return None
+    return (status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino)
+
+
+def still_there(root: Path, path: str, known: Written | None) -> bool:
+    """True when output/<path> is exactly the file the last build wrote (checked by its stamp)."""
+    return known is not None and stamp_of(os.path.join(root, path)) == known.stamp
+
+
+def unchanged(root: Path, path: str, data: bytes, digest: bytes, known: Written | None) -> Stamp | None:
+    """The stamp of output/<path> when it already holds `data` (known by its stamp, else read), else None."""
+    target = root / path
+    if known is not None and known.digest == digest and stamp_of(target) == known.stamp:
+        return known.stamp
+    try:
+        if target.stat().st_size == len(data) and target.read_bytes() == data:
+            return stamp_of(target)
+    except OSError:
+        pass
+    return None
+
+
+class Staging:
+    """New bytes wait beside their files (.tmp-<pid>-<name>.part) and take their place only when the build succeeded.
+
+    Any process may stage a file. Until the manifest is replaced, PENDING names everything the
+    write may have created, so that a build killed half-way lets the next one find (and prune) it;
+    a file whose folder is still a file of the last build (to be pruned) waits in a side folder.
+    """
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.made_root = self.moving = False
+        self.owner = os.getpid()
+        self.tag = f"{TEMP_PREFIX}{os.getpid()}-"
+        self.side = root / f"{TEMP_PREFIX}{os.getpid()}{TEMP_SUFFIX}"
+
+    def begin(self) -> None:
+        """Mark output/ as being staged into (a killed build's temporary files are then found and removed)."""
+        self.made_root = not self.root.exists()
+        self.moving = False
+        self.root.mkdir(parents=True, exist_ok=True)
+        _create(self.root / f"{self.tag}staging{TEMP_SUFFIX}", b"")
+
+    def _beside(self, path: str) -> Path:
+        target = self.root / path
+        return target.parent / f"{self.tag}{target.name}{TEMP_SUFFIX}"
+
+    def stage(self, path: str, data: bytes) -> None:
+        """Write the new bytes of output/<path> beside it (any process may call this)."""
+        if os.getpid() != self.owner and os.getppid() != self.owner:
+            os._exit(1)  # a worker of a build that was killed: output/ is the next build's now
+        staged = self._beside(path)
+        try:
+            staged.parent.mkdir(parents=True, exist_ok=True)
+        except (FileExistsError, NotADirectoryError):  # a file of the last build is in the way
+            staged = self.side / path
+            staged.parent.mkdir(parents=True, exist_ok=True)
+        _create(staged, data)
+
+    def commit(self, paths: Iterable[str], current: Iterable[str] | None) -> int:
+        """Prune, then move every staged file into place; returns how many files were pruned.
+
+        `current`: every path of the new site, when it may differ from what the manifest lists
+        (None: the same paths as the last build, nothing to prune).
+        """
+        previous = _previous(self.root)
+        wanted = None if current is None else set(current)
+        removed = 0
+        self.moving = True
+        if wanted is not None:
+            atomic_write(self.root / PENDING, _list({*previous, *wanted}))
+            removed = _prune(self.root, set(previous) - wanted)  # first: a file may have become a folder
+        for path in sorted(paths):
+            staged, target = self._beside(path), self.root / path
+            if not staged.exists():
+                staged = self.side / path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(staged, target)
+        shutil.rmtree(self.side, ignore_errors=True)
+        if wanted is not None:
+            manifest = _list(wanted)
+            if unchanged(self.root, MANIFEST, manifest, b"", None) is None:
+                atomic_write(self.root / MANIFEST, manifest)
+        (self.root / PENDING).unlink(missing_ok=True)
+        (self.root / f"{self.tag}staging{TEMP_SUFFIX}").unlink(missing_ok=True)
+        return removed
+
+    def discard(self) -> None:
+        """After a failure or Ctrl-C: remove what was staged; what was already moved in stays in the manifest."""
+        _remove_temporary_files(self.root, self.tag)
+        shutil.rmtree(self.side, ignore_errors=True)
+        if self.moving:
+            atomic_write(self.root / MANIFEST, _list(_previous(self.root)))
+            (self.root / PENDING).unlink(missing_ok=True)
+        elif self.made_root:  # nothing moved: output/ is as it was
+            with contextlib.suppress(OSError):
+                self.root.rmdir()
+
+
+def interrupted(root: Path) -> bool:
+    """True when a build into `root` was cut short (killed) and the next build must repair it."""
+    if (root / PENDING).exists():
+        return True
+    try:
+        return any(n.startswith(TEMP_PREFIX) and n.endswith(TEMP_SUFFIX) for n in os.listdir(root))
+    except OSError:
+        return False
+
+
+def clear_leftovers(root: Path) -> bool:
+    """Remove the temporary files a killed build left behind (and the folders made for them); True if there were."""
+    if not interrupted(root):
+        return False
+    _remove_temporary_files(root, TEMP_PREFIX)
+    return True
 
 
 def _listed(path: Path) -> list[str]:
@@ -99,67 +245,63 @@ def _listed(path: Path) -> list[str]:
 
 def _previous(root: Path) -> list[str]:
     """What earlier builds wrote: the manifest, plus all a write cut short may have written."""
-    if not (root / PENDING).exists():
+    if not interrupted(root):
         return _listed(root / MANIFEST)
-    _remove_temporary_files(root)
     return sorted({*_listed(root / MANIFEST), *_listed(root / PENDING)})
 
 
-def _remove_temporary_files(root: Path) -> None:
-    """A killed write leaves its temporary files (and maybe the folders made for them) behind."""
-    for folder, _dirs, names in os.walk(root, topdown=False):
+def _remove_temporary_files(root: Path, prefix: str) -> None:
+    """Temporary files (and side folders) whose names start with `prefix`, and folders left empty.
+
+    A folder is made before the file staged into it, so a build stopped in between leaves an
+    empty folder without a temporary file: every empty folder goes (a build never makes one).
+    """
+    for folder, dirs, names in os.walk(root, topdown=False):
+        for name in dirs:
+            if name.startswith(prefix) and name.endswith(TEMP_SUFFIX):
+                shutil.rmtree(Path(folder, name), ignore_errors=True)
         for name in names:
-            if name.startswith(TEMP_PREFIX) and name.endswith(TEMP_SUFFIX):
+            if name.startswith(prefix) and name.endswith(TEMP_SUFFIX):
                 Path(folder, name).unlink(missing_ok=True)
-                _remove_empty_parents(Path(folder), root)
+        if Path(folder) != root:
+            with contextlib.suppress(OSError):
+                os.rmdir(folder)  # only when empty
 
 
 def _list(paths: Iterable[str]) -> bytes:
     return json.dumps(sorted(paths), ensure_ascii=False, indent=0).encode("utf-8")
 
 
-def write_tree(root: Path, files: list[OutputFile]) -> WriteReport:
-    """Write changed files atomically, leave identical ones alone, remove what only the last build made."""
-    root.mkdir(parents=True, exist_ok=True)
-    previous = _previous(root)
-    current = {item.path for item in files}
-    # Until the manifest is replaced, PENDING names everything this write may create, so that a
-    # build killed half-way still lets the next build find (and prune) what it wrote.
-    everything = _list({*previous, *current})
-    atomic_write(root / PENDING, everything)
-    try:
-        report = _write_files(root, files, set(previous) - current)
-    except BaseException:  # interrupted (Ctrl-C) or failed: keep that record, but as the manifest
-        atomic_write(root / MANIFEST, everything)
-        (root / PENDING).unlink(missing_ok=True)
-        _remove_temporary_files(root)
-        raise
-    atomic_write(root / MANIFEST, _list(current))
-    (root / PENDING).unlink()
-    return report
-
-
-def _write_files(root: Path, files: list[OutputFile], stale: set[str]) -> WriteReport:
-    written = unchanged = removed = 0
-    for item in files:
-        target = root / item.path
-        try:
-            if target.is_file() and target.stat().st_size == len(item.data) and target.read_bytes() == item.data:
-                unchanged += 1
-                continue
-        except OSError:
-            pass
-        atomic_write(target, item.data)
-        written += 1
+def _prune(root: Path, stale: Iterable[str]) -> int:
+    """Remove files only earlier builds made, and the folders they leave empty."""
+    removed = 0
     for old in sorted(stale):
         path = root / old
         if ".." in PurePosixPath(old).parts:
             continue
-        if path.is_file():
+        if path.is_file() or path.is_symlink():
             path.unlink()
             removed += 1
         _remove_empty_parents(path.parent, root)  # also the folder a cut-short write made but never filled
-    return WriteReport(written, unchanged, removed)
+    return removed
+
+
+def write_tree(root: Path, files: list[OutputFile]) -> WriteReport:
+    """Write changed files atomically, leave identical ones alone, remove what only the last build made."""
+    staging = Staging(root)
+    clear_leftovers(root)
+    staging.begin()
+    changed: list[str] = []
+    try:
+        for item in files:
+            if unchanged(root, item.path, item.data, b"", None) is None:
+                staging.stage(item.path, item.data)
+                changed.append(item.path)
+        removed = staging.commit(changed, [item.path for item in files])
+    except BaseException:
+        staging.discard()
+        raise
+    return WriteReport(len(changed), len(files) - len(changed), removed)
 
 
 def _remove_empty_parents(folder: Path, root: Path) -> None:

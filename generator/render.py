@@ -5,12 +5,14 @@ from __future__ import annotations
 import traceback
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 import jinja2
 
 from .content import shown_path
+from .deps import Unit
 from .errors import BuildFailed, Problem
 from .headers import content_security_policy
 from .model import Article, Section, Site, alias_output
@@ -124,43 +126,76 @@ class Pages:
             page = self.page("redirect.html", article.url, article.source, article=article, alias=alias)
             yield OutputFile(alias_output(alias), page.data, article.source)
 
-    def listing(self, section: Section, kind: str) -> Iterator[OutputFile]:
+    def listing_page(self, section: Section, kind: str, number: int) -> OutputFile:
         size = self.site.config.per_page
         total = max(1, -(-len(section.articles) // size))
+        pager = Pager(
+            number,
+            total,
+            page_url(section.url, number - 1) if number > 1 else None,
+            page_url(section.url, number + 1) if number < total else None,
+        )
+        trail = [HOME, ((f"Thẻ: {section.name}" if kind == "tag" else section.name), section.url)]
+        return self.page(
+            "listing.html",
+            page_url(section.url, number),
+            f"{kind} {section.name}",
+            section=section,
+            kind=kind,
+            articles=section.articles[(number - 1) * size : number * size],
+            pager=pager,
+            structured=[breadcrumbs(self.site.config, trail)],
+        )
+
+    def listing(self, section: Section, kind: str) -> Iterator[OutputFile]:
+        total = max(1, -(-len(section.articles) // self.site.config.per_page))
         for number in range(1, total + 1):
-            pager = Pager(
-                number,
-                total,
-                page_url(section.url, number - 1) if number > 1 else None,
-                page_url(section.url, number + 1) if number < total else None,
-            )
-            chunk = section.articles[(number - 1) * size : number * size]
-            origin = f"{kind} {section.name}"
-            trail = [HOME, ((f"Thẻ: {section.name}" if kind == "tag" else section.name), section.url)]
-            yield self.page(
-                "listing.html",
-                page_url(section.url, number),
-                origin,
-                section=section,
-                kind=kind,
-                articles=chunk,
-                pager=pager,
-                structured=[breadcrumbs(self.site.config, trail)],
-            )
+            yield self.listing_page(section, kind, number)
 
 
 def render_pages(env: jinja2.Environment, layouts: Path, site: Site) -> list[OutputFile]:
     """Every HTML page of the site."""
-    pages = Pages(env, layouts, site)
-    files = [pages.home(), pages.page("404.html", "/404.html", "404 page")]
-    files.append(pages.page("search.html", "/tim-kiem/", "search page"))
-    files += [pages.article(a) for a in site.articles]
-    files += [redirect for a in site.articles for redirect in pages.redirects(a)]
-    for section in site.categories:
-        files += pages.listing(section, "category")
-    for section in site.tags:
-        files += pages.listing(section, "tag")
-    return files
+    return [file for unit in page_units(env, layouts, site) for file in unit.make(site)]
+
+
+def page_units(env: jinja2.Environment, layouts: Path, site: Site) -> list[Unit]:
+    """Every HTML page as a unit of work: home, 404, one per article, one per listing page."""
+
+    def home(view: Site) -> list[OutputFile]:
+        return [Pages(env, layouts, view).home()]
+
+    def not_found(view: Site) -> list[OutputFile]:
+        return [Pages(env, layouts, view).page("404.html", "/404.html", "404 page")]
+
+    def article(item: Article, view: Site) -> list[OutputFile]:
+        return [Pages(env, layouts, view).article(item)]
+
+    def listing(kind: str, slug: str, number: int, view: Site) -> list[OutputFile]:
+        sections = view.categories if kind == "category" else view.tags
+        section = next(s for s in sections if s.slug == slug)
+        return [Pages(env, layouts, view).listing_page(section, kind, number)]
+
+    def search(view: Site) -> list[OutputFile]:
+        return [Pages(env, layouts, view).page("search.html", "/tim-kiem/", "search page")]
+
+    def redirects(item: Article, view: Site) -> list[OutputFile]:
+        return list(Pages(env, layouts, view).redirects(item))
+
+    units = [Unit("home", (), home), Unit("404", (), not_found), Unit("search page", (), search)]
+    units += [Unit(f"article {a.source}", (a,), partial(article, a)) for a in site.articles]
+    units += [Unit(f"redirects {a.source}", (a,), partial(redirects, a)) for a in site.articles if a.aliases]
+    size = site.config.per_page
+    for kind, sections in (("category", site.categories), ("tag", site.tags)):
+        for section in sections:
+            for number in range(1, max(1, -(-len(section.articles) // size)) + 1):
+                units.append(
+                    Unit(
+                        f"{kind} {section.slug} {number}",
+                        (kind, section.slug, number),
+                        partial(listing, kind, section.slug, number),
+                    )
+                )
+    return units
 
 
 def static_files(layouts: Path) -> list[OutputFile]:

@@ -118,8 +118,13 @@ def identity(text: str) -> str:
 
 
 def make_slug(text: str) -> str:
-    """A URL segment from Vietnamese text: 'Đường Thanh Hóa' → 'duong-thanh-hoa'."""
-    return slugify(nfc(text), max_length=80, word_boundary=True)
+    """A URL segment from Vietnamese text: 'Đường Thanh Hóa' → 'duong-thanh-hoa'.
+
+    Text that folds to ASCII is folded first (the same slug: tests compare both ways), which spares
+    python-slugify a slow search for an optional transliteration library on every call.
+    """
+    folded = fold(text)
+    return slugify(folded if folded.isascii() else nfc(text), max_length=80, word_boundary=True)
 
 
 def vietnamese_date(moment: datetime) -> str:

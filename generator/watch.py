@@ -1,84 +1,225 @@
-"""`bulletin watch`: build, then rebuild after every change (debounced) until Ctrl-C."""
+"""`bulletin watch`: build, then rebuild after every burst of changes until Ctrl-C, keeping the site in memory.
+
+Editors save in many ways: in place, through a temporary file renamed over the original, in
+bursts, half a file at a time. The watcher waits until changes have been quiet for a moment and
+no source file is still open for writing, then rebuilds from what is on disk; a build that fails
+writes nothing, so the last good site stays. It never stops on a bad file or a failed build.
+"""
 
 from __future__ import annotations
 
+import gc
+import os
+import signal
 import sys
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import replace
+from datetime import datetime
 from pathlib import Path
 
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 from watchdog.observers.polling import PollingObserver
 
-from .build import BuildResult, Options, build
+from .build import BuildResult, Options, one_at_a_time, rebuild, remembered, state_file
+from .cache import save_pickle
 from .content import is_source_name
-from .errors import BuildFailed, format_problems
+from .errors import BuildFailed, Problem, format_problems
+from .progress import Progress, silent
+from .state import State
 
-QUIET_SECONDS = 0.2
+QUIET_SECONDS = 0.05  # a burst of saves is over when nothing changed for this long
+OPEN_SECONDS = 5.0  # longest wait for a file being written to be closed
+POLL_SECONDS = 0.5  # with --poll, and a file must then look the same in two polls in a row
+MAX_HINTS = 2000  # more changed files than this at once: look at every file
+FULL_SCAN_EVERY = 25  # builds; and look at every file now and then in case a notification was lost
+
+Report = Callable[[str], None]
+Built = Callable[[BuildResult | None, tuple[Problem, ...]], None]
 
 
 class Changes(FileSystemEventHandler):
-    """Sets a flag when a source file changes; the output folder and temporary files are ignored."""
+    """Counts changes to sources and remembers files still open for writing; output/ and temp files are ignored."""
 
-    def __init__(self, options: Options) -> None:
+    def __init__(self, options: Options, closes: bool, quiet: float = QUIET_SECONDS) -> None:
         self.options = options
-        self.changed = threading.Event()
+        self.closes = closes  # whether the observer reports a written file being closed (inotify does)
+        self.quiet = quiet
+        self.lock = threading.Condition()
+        self.generation = 0
         self.last = 0.0
+        self.writing: dict[str, float] = {}
+        self.touched: set[str] = set()  # files changed since the last build (absolute paths)
+        self.structural = False  # a folder appeared, vanished or moved: the next build looks at everything
         self.output = options.output.resolve()
+        self.sources = (options.content.resolve(), options.layouts.resolve())
+        self.config = options.config.resolve()
 
     def relevant(self, path: str) -> bool:
         target = Path(path).resolve()
         if target.is_relative_to(self.output) or not is_source_name(target.name):
             return False
-        sources = (self.options.content.resolve(), self.options.layouts.resolve())
-        return target == self.options.config.resolve() or any(target.is_relative_to(s) for s in sources)
+        return target == self.config or any(target.is_relative_to(s) for s in self.sources)
 
     def on_any_event(self, event: FileSystemEvent) -> None:
         if event.event_type in ("opened", "closed_no_write"):
             return
-        paths = [event.src_path, getattr(event, "dest_path", "") or ""]
-        if any(p and self.relevant(str(p)) for p in paths):
-            self.last = time.monotonic()
-            self.changed.set()
+        source, destination = str(event.src_path), str(getattr(event, "dest_path", "") or "")
+        if not (self.relevant(source) or (destination and self.relevant(destination))):
+            return
+        with self.lock:
+            now = time.monotonic()
+            if self.closes and not event.is_directory and event.event_type == "modified":
+                self.writing.setdefault(source, now)  # written to; "closed" says the writer is done
+            elif event.event_type in ("closed", "deleted", "moved"):
+                self.writing.pop(source, None)
+                self.writing.pop(destination, None)
+            if event.is_directory:
+                self.structural = self.structural or event.event_type in ("created", "deleted", "moved")
+            else:
+                self.touched.update(os.path.abspath(p) for p in (source, destination) if p)
+            self.last = now
+            self.generation += 1
+            self.lock.notify_all()
 
+    def wait_for_change(self, seen: int, until: float | None) -> bool:
+        """Block until a change after generation `seen` (True), or until the monotonic time `until` (False)."""
+        with self.lock:
+            while self.generation == seen:
+                timeout = None if until is None else until - time.monotonic()
+                if timeout is not None and timeout <= 0:
+                    return False
+                self.lock.wait(timeout if timeout is None else min(timeout, 3600))
+            return True
 
-def rebuild(options: Options, report: Callable[[str], None]) -> BuildResult | None:
-    """One build; problems are reported and the output keeps the last good site."""
-    try:
-        result = build(options)
-    except BuildFailed as failure:
-        report(format_problems(failure.problems))
-        return None
-    report(result.summary())
-    return result
+    def settle(self) -> tuple[int, frozenset[str] | None]:
+        """Wait until changes are quiet and no file is half-written.
+
+        Returns the generation the next build will see, and the files changed since the last one
+        (None when it must look at everything: a folder changed, or too much happened at once).
+        """
+        while True:
+            with self.lock:
+                now = time.monotonic()
+                busy = [p for p, since in self.writing.items() if now - since < OPEN_SECONDS]
+                if now - self.last >= self.quiet and not busy:
+                    self.writing.clear()
+                    hints = None if self.structural or len(self.touched) > MAX_HINTS else frozenset(self.touched)
+                    self.touched, self.structural = set(), False
+                    return self.generation, hints
+            time.sleep(0.01)
 
 
 def _print(message: str) -> None:
     print(message, file=sys.stderr if message.endswith("nothing was written.") else sys.stdout, flush=True)
 
 
-def watch(options: Options, poll: bool = False, report: Callable[[str], None] = _print) -> None:
-    """Build now, then after each burst of changes; returns on Ctrl-C."""
-    rebuild(options, report)
-    handler = Changes(options)
-    observer = PollingObserver(timeout=0.5) if poll else Observer()
-    for folder in (options.content, options.layouts):
-        if folder.is_dir():
-            observer.schedule(handler, str(folder), recursive=True)
-    observer.schedule(handler, str(options.config.resolve().parent), recursive=False)
-    observer.start()
-    report(f"Watching {options.content}, {options.layouts} and {options.config}; press Ctrl-C to stop.")
-    try:
+class Watcher:
+    """The site in memory and the loop that rebuilds it; `bulletin serve` runs the same loop."""
+
+    def __init__(self, options: Options, poll: bool = False, quiet: bool = False, report: Report = _print) -> None:
+        self.options, self.poll, self.quiet, self.report = options, poll, quiet, report
+        self.state = State()
+        self.builds = 0
+        self.pending: frozenset[str] | None = None  # changed since the last good build; None: unknown
+        closes = not poll and sys.platform.startswith("linux")
+        self.handler = Changes(options, closes, 2 * POLL_SECONDS + 0.1 if poll else QUIET_SECONDS)
+        self.observer = PollingObserver(timeout=POLL_SECONDS) if poll else Observer()
+
+    def build(self, built: Built, first: bool = False, says: bool = True, hints: frozenset[str] | None = None) -> None:
+        """One build; problems are reported and the output keeps the last good site. Never raises but Ctrl-C."""
+        options = self.options if first else replace(self.options, jobs=1)  # no forking beside threads
+        progress = Progress(quiet=self.quiet)
+        # the files changed since the last good build (a failed one leaves its own for the next)
+        if hints is None or self.pending is None or self.poll or self.builds % FULL_SCAN_EVERY == FULL_SCAN_EVERY - 1:
+            self.pending = None
+        else:
+            self.pending = self.pending | hints
+        try:
+            with one_at_a_time(options, progress):
+                if first:
+                    self.state = remembered(options)
+                result, self.state = rebuild(options, self.state, progress=progress, hints=self.pending)
+            self.pending = frozenset()
+        except BuildFailed as failure:
+            self.report(format_problems(failure.problems))
+            built(None, failure.problems)
+            return
+        except Exception as error:  # a watcher must outlive any one failed build
+            self.report(f"The build stopped on an unexpected error ({type(error).__name__}: {error}); still watching.")
+            built(None, (Problem("bulletin", 1, f"unexpected error: {error}"),))
+            return
+        quiet = self.quiet or (not says and result.report is not None and result.report.written == 0)
+        if not quiet:
+            self.report(result.summary())
+        built(result, ())
+        self.builds += 1
+
+    def tidy(self) -> None:
+        """Set the long-lived site aside from the garbage collector, so later rebuilds do not pause to scan it."""
+        if self.builds % 50 == 0:
+            gc.unfreeze()  # now and then, look again for garbage among the old objects too
+        gc.collect()
+        gc.freeze()
+
+    def start(self) -> None:
+        for folder in (self.options.content, self.options.layouts):
+            if folder.is_dir():
+                self.observer.schedule(self.handler, str(folder), recursive=True)
+        self.observer.schedule(self.handler, str(self.options.config.resolve().parent), recursive=False)
+        self.observer.start()
+
+    def next_due(self) -> float | None:
+        """When the next scheduled article comes due (monotonic clock), if one is waiting and --now is not set."""
+        quick = self.state.quick
+        if self.options.now is not None or quick is None or quick.until is None:
+            return None
+        wait = (quick.until - datetime.now(quick.until.tzinfo)).total_seconds()
+        return time.monotonic() + max(0.0, wait) + 1.0
+
+    def loop(self, built: Built) -> None:
+        """Rebuild after every settled burst of changes, and when a scheduled article comes due."""
+        seen = self.handler.generation
         while True:
-            handler.changed.wait()
-            while time.monotonic() - handler.last < QUIET_SECONDS:
-                time.sleep(QUIET_SECONDS / 4)
-            handler.changed.clear()
-            rebuild(options, report)
+            hints: frozenset[str] | None = None
+            if self.handler.wait_for_change(seen, self.next_due()):
+                seen, hints = self.handler.settle()
+            self.build(built, hints=hints)
+            self.tidy()
+
+    def stop(self) -> None:
+        """Stop watching, and leave the memory of the last build for the next `bulletin build`."""
+        self.observer.stop()
+        self.observer.join()
+        with one_at_a_time(self.options, silent()):
+            save_pickle(state_file(self.options), self.state.for_disk())
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+def stop_on_terminate() -> None:
+    """A service manager's SIGTERM stops the watcher as Ctrl-C does (its memory is saved for the next build)."""
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _interrupt)
+
+
+def watch(options: Options, poll: bool = False, quiet: bool = False, report: Report = _print) -> None:
+    """Build now, then after each burst of changes; returns on Ctrl-C."""
+    stop_on_terminate()
+    watcher = Watcher(options, poll, quiet, report)
+    ignore: Built = lambda result, problems: None  # noqa: E731
+    watcher.build(ignore, first=True)
+    watcher.tidy()
+    watcher.start()
+    try:
+        watcher.build(ignore, says=False)  # changes made while the first build ran
+        report(f"Watching {options.content}, {options.layouts} and {options.config}; press Ctrl-C to stop.")
+        watcher.loop(ignore)
     except KeyboardInterrupt:
         report("Stopped watching.")
     finally:
-        observer.stop()
-        observer.join()
+        watcher.stop()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import re
+import shutil
 
 import feedparser
 from conftest import article
@@ -137,7 +138,9 @@ def test_an_unchanged_picture_is_not_resized_again(make_site, tmp_path):
     assert [re.sub(r"^[0-9a-f]{64}", "HASH", p.name) for p in stored] == ["HASH-480-r1.jpg", "HASH-960-r1.jpg"]
     assert stored[0].read_bytes() == (site.output / "anh/a-480w.jpg").read_bytes()
     # Mark the cached copy: a second build that publishes the mark used the cache instead of resizing.
+    # output/ is removed first: with it intact, the build has nothing to redo and reads no cache at all.
     stored[0].write_bytes(b"cached copy")
+    shutil.rmtree(site.output)
     assert site.run("build", "--cache", str(cache)).code == 0
     assert (site.output / "anh/a-480w.jpg").read_bytes() == b"cached copy"
     # A changed picture has other bytes, so another key: it is resized afresh.

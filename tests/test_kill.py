@@ -89,10 +89,10 @@ def folders(folder: Path) -> set[str]:
     return {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_dir()}
 
 
-def writing_started(output: Path, home: int) -> bool:
-    """The writer has begun: its record of the write exists, or the home page was replaced."""
+def moving_started(output: Path, first: str, inode: int) -> bool:
+    """The writer has begun to move new files in: `first`, the first it moves, was replaced."""
     try:
-        return (output / BOOKKEEPING[0]).exists() or (output / "index.html").stat().st_ino != home
+        return (output / first).stat().st_ino != inode
     except OSError:
         return False
 
@@ -109,7 +109,11 @@ class Sites:
         self.output = root / "output"
         changed = [p for p in self.new_tree if self.old_tree.get(p) not in (None, self.new_tree[p])]
         assert len(changed) > ARTICLES / 2, "the new site must change most files for the test to mean anything"
+        # The writer stages every new file, then moves them in, in path order: the first one moved
+        # in marks the start of the moment a kill can leave old and new files side by side.
+        self.first = min(p for p in changed if p != MANIFEST)
         self.seconds, self.writing = self.time_a_build()
+        self.seconds_after_imports, _ = self.time_a_build(interruptible=True)
 
     def reset(self) -> None:
         shutil.rmtree(self.output, ignore_errors=True)
@@ -129,16 +133,17 @@ class Sites:
         return process
 
     def wait_for_writing(self, process: subprocess.Popen[bytes]) -> float:
-        """Poll until the build begins to write; returns when that was."""
-        home = (self.output / "index.html").stat().st_ino
-        while not writing_started(self.output, home) and process.poll() is None:
+        """Poll until the build begins to move new files in; returns when that was."""
+        inode = (self.output / self.first).stat().st_ino
+        while not moving_started(self.output, self.first, inode) and process.poll() is None:
             time.sleep(0.001)
         return time.monotonic()
 
-    def time_a_build(self) -> tuple[float, float]:
-        """(whole run, writing part) of an undisturbed build over the old site, in seconds."""
+    def time_a_build(self, interruptible: bool = False) -> tuple[float, float]:
+        """(whole run — after its imports when interruptible —, writing part) of an undisturbed build, in seconds."""
         started = time.monotonic()
-        process = self.start()
+        process = self.start(interruptible)
+        started = time.monotonic() if interruptible else started
         writing = self.wait_for_writing(process)
         while (self.output / BOOKKEEPING[0]).exists():
             time.sleep(0.001)
@@ -150,7 +155,7 @@ class Sites:
     def stop_at_random(self, process: subprocess.Popen[bytes], rng: random.Random, trial: int, how: int) -> None:
         """Even trials: any moment of the run; odd ones: a moment while it writes."""
         if trial % 2 == 0:
-            time.sleep(rng.uniform(0, self.seconds))
+            time.sleep(rng.uniform(0, self.seconds_after_imports if how == signal.SIGINT else self.seconds))
         else:
             self.wait_for_writing(process)
             time.sleep(rng.uniform(0, self.writing))

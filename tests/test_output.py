@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import xml.etree.ElementTree as ET
 
 from conftest import article
@@ -67,3 +68,18 @@ def test_sitemap_and_robots_use_absolute_addresses(make_site):
     ]
     assert tree.find("s:url/s:lastmod", namespace).text == "2026-11-20T08:00:00+07:00"
     assert "Sitemap: https://bantin.example.vn/sitemap.xml" in (site.output / "robots.txt").read_text()
+
+
+def test_built_files_are_readable_by_the_web_server(make_site):
+    site = make_site({"content/a.md": article("Tin", body="Bài."), "content/anh/a.svg": "<svg/>"})
+    previous = os.umask(0o022)  # the usual umask: the web server's user must be able to read every page
+    try:
+        assert site.run("build").code == 0
+        site.write({"content/a.md": article("Tin", body="Bài đã sửa.")})  # rewritten files too
+        assert site.run("build").code == 0
+    finally:
+        os.umask(previous)
+    files = [p for p in site.output.rglob("*") if p.is_file()]
+    assert files and "Bài đã sửa." in site.page("bai-viet/tin/index.html")
+    private = [p.relative_to(site.output).as_posix() for p in files if p.stat().st_mode & 0o044 != 0o044]
+    assert private == []

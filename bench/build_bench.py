@@ -1,0 +1,328 @@
+"""Build speed and memory of Bản tin, Hugo and Pelican on the same corpus, in one run.
+
+    python bench/build_bench.py                                # 1 000 and 10 000 articles
+    python bench/build_bench.py --sizes 1000 10000 100000      # 100 000 takes a long while
+    python bench/build_bench.py --hugo /usr/bin/hugo --pelican ~/venv/bin/pelican
+
+For each size it writes the corpus (bench/corpus.py), then measures for each tool found:
+
+- cold build: no output folder, no cache;
+- no-change rebuild: the same build again (Hugo and Pelican build everything again);
+- watcher edit: with `bulletin watch` (`hugo server --renderToDisk --disableFastRender`,
+  `pelican --autoreload`) running, the time from saving one article to its page in the output
+  folder holding the new text; once for the newest article (its page, the home page, the first
+  listing pages and the feeds change) and once for an old one;
+- peak memory: the largest sum of PSS over the whole process tree during the cold build, sampled
+  every 20 ms (PSS counts pages shared by forked workers once).
+
+Figures are medians of --runs runs (edits: of --edits saves). Hugo (Debian's `hugo`) and Pelican
+(`pip install pelican`) are used where found on PATH or given; by default they run only up to
+10 000 articles (--others-up-to). Nothing here is tuned per tool: the same corpus, the same pages.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "bench"))
+sys.path.insert(0, str(ROOT))
+
+from corpus import write_corpus  # noqa: E402
+from others import articles, hugo_article, hugo_site, pelican_article, pelican_site  # noqa: E402
+
+from generator.text import make_slug  # noqa: E402
+
+ENV = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONUNBUFFERED": "1"}
+
+
+@dataclass
+class Figures:
+    """What was measured for one tool at one size (seconds, megabytes)."""
+
+    cold: list[float] = field(default_factory=list)
+    peak: list[float] = field(default_factory=list)
+    again: list[float] = field(default_factory=list)
+    edit_new: list[float] = field(default_factory=list)
+    edit_old: list[float] = field(default_factory=list)
+    files: int = 0
+    note: str = ""
+
+
+def _tree(pid: int) -> list[int]:
+    found, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        found.append(current)
+        try:
+            for task in os.listdir(f"/proc/{current}/task"):
+                with open(f"/proc/{current}/task/{task}/children") as handle:
+                    todo += [int(p) for p in handle.read().split()]
+        except OSError:
+            continue
+    return found
+
+
+def tree_pss_mb(pid: int) -> float:
+    """Proportional set size of a process and all its descendants, in MB."""
+    total = 0
+    for member in _tree(pid):
+        try:
+            with open(f"/proc/{member}/smaps_rollup") as handle:
+                for line in handle:
+                    if line.startswith("Pss:"):
+                        total += int(line.split()[1])
+                        break
+        except OSError:
+            continue
+    return total / 1024
+
+
+def measure(command: list[str], cwd: Path) -> tuple[float, float]:
+    """Run a command to its end: (wall seconds, peak tree memory in MB); fails loudly if it fails."""
+    started = time.perf_counter()
+    process = subprocess.Popen(command, cwd=cwd, env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    peak = 0.0
+    done = threading.Event()
+
+    def sample() -> None:
+        nonlocal peak
+        while not done.is_set():
+            peak = max(peak, tree_pss_mb(process.pid))
+            time.sleep(0.02)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    _, errors = process.communicate()
+    seconds = time.perf_counter() - started
+    done.set()
+    sampler.join()
+    if process.returncode != 0:
+        raise SystemExit(f"{' '.join(command)} failed:\n{errors.decode(errors='replace')[-3000:]}")
+    return seconds, peak
+
+
+def _read(path: Path) -> str:
+    try:
+        return path.read_text("utf-8")
+    except OSError:
+        return ""
+
+
+def _wait_until_idle(log: Path, quiet: float = 2.0) -> None:
+    """Until the watcher's log has not grown for `quiet` seconds: its rebuild is over."""
+    size, since = -1, time.monotonic()
+    while time.monotonic() - since < quiet:
+        now = log.stat().st_size
+        if now != size:
+            size, since = now, time.monotonic()
+        time.sleep(0.1)
+
+
+def edit_latency(
+    command: list[str], cwd: Path, ready: str, edits: list[tuple[Path, Path]], log: Path, rest: float = 2.0
+) -> list[float]:
+    """Start a watcher; for each (source, page): append a sentence to source, time until page shows it."""
+    latencies = []
+    with log.open("w") as sink:
+        process = subprocess.Popen(
+            command, cwd=cwd, env=ENV, stdout=sink, stderr=subprocess.STDOUT, start_new_session=True
+        )
+        try:
+            deadline = time.monotonic() + 3600
+            while ready not in _read(log):
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise SystemExit(f"{' '.join(command)} did not start:\n{_read(log)[-3000:]}")
+                time.sleep(0.05)
+            time.sleep(2.0)
+            for number, (source, page) in enumerate(edits):
+                token = f"Sửa lần {number} lúc {time.time_ns()}."
+                text = source.read_text("utf-8")
+                with source.open("w", encoding="utf-8") as handle:
+                    handle.write(text.rstrip("\n") + f"\n\n{token}\n")
+                saved = time.perf_counter()
+                while token not in _read(page):
+                    if time.perf_counter() - saved > 600 or process.poll() is not None:
+                        raise SystemExit(f"{page} never showed the edit:\n{_read(log)[-3000:]}")
+                    time.sleep(0.002)
+                latencies.append(time.perf_counter() - saved)
+                _wait_until_idle(log, rest)  # a save during a rebuild may be missed (Pelican's is)
+        finally:
+            os.killpg(process.pid, signal.SIGINT)
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
+    return latencies
+
+
+def page(output: Path, slug: str) -> Path:
+    return output / "bai-viet" / slug / "index.html"
+
+
+def count_files(folder: Path) -> int:
+    return sum(1 for p in folder.rglob("*") if p.is_file() and not p.name.startswith("."))
+
+
+def pick_edits(corpus: Path, count: int, edits: int) -> tuple[list[str], list[str]]:
+    """Names and slugs of the newest article and of one from the middle of the archive."""
+    listed = articles(corpus)
+    newest, old = listed[-1], listed[count // 2]
+    return [newest[0], old[0]], [make_slug(a[1]["title"].strip('"')) for a in (newest, old)]
+
+
+def bantin(corpus: Path, work: Path, runs: int, edits: int, jobs: int | None) -> Figures:
+    figures = Figures()
+    output, cache = work / "bantin-output", work / "bantin-cache"
+    base = [sys.executable, "-m", "generator"]
+    where = ["--content", str(corpus / "content"), "--layouts", str(ROOT / "layouts"), "--config"]
+    where += [str(corpus / "site.toml"), "--output", str(output), "--cache", str(cache)]
+    extra = ["--jobs", str(jobs)] if jobs else []
+    for _ in range(runs):
+        shutil.rmtree(output, ignore_errors=True)
+        shutil.rmtree(cache, ignore_errors=True)
+        seconds, peak = measure([*base, "build", *where, *extra, "--quiet"], corpus)
+        figures.cold.append(seconds)
+        figures.peak.append(peak)
+        figures.again.append(measure([*base, "build", *where, *extra, "--quiet"], corpus)[0])
+    figures.files = count_files(output)
+    names, slugs = pick_edits(corpus, len(list((corpus / "content").rglob("*.md"))), edits)
+    sources = {n: next((corpus / "content").rglob(f"{n}.md")) for n in names}
+    plan = [(sources[names[i % 2]], page(output, slugs[i % 2])) for i in range(2 * edits)]
+    times = edit_latency([*base, "watch", *where, *extra], corpus, "Watching", plan, work / "bantin-watch.log")
+    figures.edit_new, figures.edit_old = times[0::2], times[1::2]
+    return figures
+
+
+def hugo(executable: str, corpus: Path, work: Path, runs: int, edits: int) -> Figures:
+    figures = Figures()
+    site = work / "hugo-site"
+    if not site.is_dir():
+        hugo_site(corpus, site)
+    output = work / "hugo-output"
+    command = [executable, "--quiet", "--source", str(site), "--destination", str(output)]
+    for _ in range(runs):
+        shutil.rmtree(output, ignore_errors=True)
+        shutil.rmtree(site / "resources", ignore_errors=True)
+        seconds, peak = measure(command, site)
+        figures.cold.append(seconds)
+        figures.peak.append(peak)
+        figures.again.append(measure(command, site)[0])
+    figures.files = count_files(output)
+    names, slugs = pick_edits(corpus, len(articles(corpus)), edits)
+    served = work / "hugo-served"
+    shutil.rmtree(served, ignore_errors=True)
+    plan = [(hugo_article(site, names[i % 2]), page(served, slugs[i % 2])) for i in range(2 * edits)]
+    command = [executable, "server", "--source", str(site), "--destination", str(served), "--renderToDisk"]
+    command += ["--disableFastRender", "--disableLiveReload", "--port", "18713", "--bind", "127.0.0.1"]
+    times = edit_latency(command, site, "Web Server is available", plan, work / "hugo-server.log")
+    figures.edit_new, figures.edit_old = times[0::2], times[1::2]
+    return figures
+
+
+def pelican(executable: str, corpus: Path, work: Path, runs: int, edits: int) -> Figures:
+    figures = Figures(note="no related articles, no sitemap (plugins)")
+    site = work / "pelican-site"
+    if not site.is_dir():
+        pelican_site(corpus, site)
+    output = work / "pelican-output"
+    command = [executable, "content", "-s", "pelicanconf.py", "-o", str(output), "-q"]
+    for _ in range(runs):
+        shutil.rmtree(output, ignore_errors=True)
+        shutil.rmtree(site / "cache", ignore_errors=True)
+        seconds, peak = measure(command, site)
+        figures.cold.append(seconds)
+        figures.peak.append(peak)
+        figures.again.append(measure(command, site)[0])
+    figures.files = count_files(output)
+    names, slugs = pick_edits(corpus, len(articles(corpus)), edits)
+    plan = [(pelican_article(site, names[i % 2]), page(output, slugs[i % 2])) for i in range(2 * edits)]
+    watcher = [executable, "--autoreload", *command[1:-1]]  # without -q: it says when it is done
+    # Pelican starts a new file watcher after each rebuild and misses saves until it is set up: give it time.
+    times = edit_latency(watcher, site, "Done: Processed", plan, work / "pelican.log", rest=15.0)
+    figures.edit_new, figures.edit_old = times[0::2], times[1::2]
+    return figures
+
+
+def median(values: list[float]) -> float | None:
+    return statistics.median(values) if values else None
+
+
+def show(seconds: float | None) -> str:
+    if seconds is None:
+        return "–"
+    return f"{seconds * 1000:.0f} ms" if seconds < 1 else f"{seconds:.1f} s"
+
+
+def table(results: dict[int, dict[str, Figures]]) -> str:
+    heads = ["articles", "tool", "cold build", "peak memory", "no-change rebuild", "edit → page, newest"]
+    heads += ["edit → page, old", "files"]
+    lines = ["| " + " | ".join(heads) + " |", "|---:|---|---:|---:|---:|---:|---:|---:|"]
+    for size, tools in results.items():
+        ours = tools["Bản tin"]
+        for name, figures in tools.items():
+            cold, again = median(figures.cold), median(figures.again)
+            new, old, peak = median(figures.edit_new), median(figures.edit_old), median(figures.peak)
+            cells = [f"{size:,}".replace(",", " "), name]
+            for value, reference in ((cold, median(ours.cold)), (None, None), (again, median(ours.again))):
+                if value is None:
+                    cells.append(f"{peak:.0f} MB" if peak is not None else "–")
+                    continue
+                ratio = f" ({value / reference:.1f}×)" if name != "Bản tin" and reference else ""
+                cells.append(show(value) + ratio)
+            for value, reference in ((new, median(ours.edit_new)), (old, median(ours.edit_old))):
+                ratio = f" ({value / reference:.0f}×)" if name != "Bản tin" and reference and value else ""
+                cells.append(show(value) + ratio)
+            cells.append(f"{figures.files:,}".replace(",", " ") + (f" ({figures.note})" if figures.note else ""))
+            lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
+    parser.add_argument("--runs", type=int, default=3, help="cold and no-change builds per tool and size")
+    parser.add_argument("--edits", type=int, default=3, help="saves of each of the two articles in the watcher")
+    parser.add_argument("--work", type=Path, default=Path("/tmp/bantin-bench"), help="where corpora and outputs go")
+    parser.add_argument("--jobs", type=int, help="passed to bulletin as --jobs (default: one per core)")
+    parser.add_argument("--hugo", default=shutil.which("hugo"), help="hugo executable (default: from PATH)")
+    parser.add_argument("--pelican", default=shutil.which("pelican"), help="pelican executable (default: from PATH)")
+    parser.add_argument("--others-up-to", type=int, default=10000, help="largest size to run Hugo and Pelican on")
+    parser.add_argument("--json", type=Path, help="also write the figures here")
+    args = parser.parse_args()
+    results: dict[int, dict[str, Figures]] = {}
+    for size in args.sizes:
+        work = args.work / f"{size}"
+        corpus = work / "corpus"
+        if not (corpus / "site.toml").is_file():
+            shutil.rmtree(work, ignore_errors=True)
+            write_corpus(size, corpus)
+        runs = args.runs if size <= 10000 else 1
+        print(f"{size} articles: Bản tin…", file=sys.stderr, flush=True)
+        results[size] = {"Bản tin": bantin(corpus, work, runs, args.edits, args.jobs)}
+        if size <= args.others_up_to and args.hugo:
+            print(f"{size} articles: Hugo…", file=sys.stderr, flush=True)
+            results[size]["Hugo"] = hugo(args.hugo, corpus, work, runs, args.edits)
+        if size <= args.others_up_to and args.pelican:
+            print(f"{size} articles: Pelican…", file=sys.stderr, flush=True)
+            results[size]["Pelican"] = pelican(args.pelican, corpus, work, runs, max(1, args.edits - 2))
+        print(table({size: results[size]}), file=sys.stderr, flush=True)
+    print(table(results))
+    if args.json:
+        args.json.write_text(json.dumps({s: {t: vars(f) for t, f in r.items()} for s, r in results.items()}, indent=1))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,185 @@
+"""Which units of output to redo: a unit whose inputs and reads are unchanged keeps its files untouched.
+
+Units to redo run in forked processes when there are many; each changed file is staged, and the
+build moves the staged files into output/ only once every unit has succeeded.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .deps import Facet, Unit, run_unit
+from .digests import Digests
+from .errors import BuildFailed, Problem
+from .output import (
+    OutputFile,
+    Staging,
+    Stamp,
+    WriteReport,
+    Written,
+    check_paths,
+    stamp_of,
+    still_there,
+    unchanged,
+)
+from .parallel import ordered_map
+from .progress import Progress
+from .sources import digest
+
+if TYPE_CHECKING:
+    from .state import State
+
+
+@dataclass(frozen=True, slots=True)
+class Record:
+    """What the last build knows about one unit: its inputs, what it read, and the files it made."""
+
+    inputs: bytes
+    reads: tuple[tuple[Facet, bytes], ...]
+    files: tuple[tuple[str, str], ...]  # (path, origin)
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One file of this build: where it goes, what made it, its digest, and its staged copy if it changed."""
+
+    path: str
+    origin: str
+    digest: bytes
+    staged: bool = False  # the file changed: its new bytes are staged
+    stamp: Stamp | None = None  # the file's stamp in output/ when it did not
+
+
+@dataclass(frozen=True, slots=True)
+class Made:
+    """What running one unit gave: its files (staged when changed), the facets it read, or its problems."""
+
+    entries: tuple[Entry, ...] = ()
+    reads: frozenset[Facet] = frozenset()
+    problems: tuple[Problem, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """The records for the next build, the files of the units redone, and each unit's inputs and key."""
+
+    records: dict[str, Record]
+    made: list[Entry]  # the files of the units redone (staged when their bytes changed)
+    same_paths: bool  # the site has exactly the files (and owners) of the last build
+    keys: dict[str, tuple[bytes, tuple[Any, ...], bytes]]
+    redone: int
+
+    @property
+    def files(self) -> int:
+        return sum(len(record.files) for record in self.records.values())
+
+
+def _fresh(record: Record | None, inputs: bytes, digests: Digests, root: Path | None, written: Mapping) -> bool:
+    if record is None or record.inputs != inputs or not digests.unchanged(record.reads):
+        return False
+    return root is None or all(still_there(root, path, written.get(path)) for path, _ in record.files)
+
+
+def _make(unit: Unit, site: object, root: Path, written: Mapping[str, Written], staging: Staging | None) -> Made:
+    """Run one unit; stage each file whose bytes differ from what output/ holds (no staging: only check)."""
+    try:
+        files, reads = run_unit(unit, site)  # type: ignore[arg-type]
+    except BuildFailed as failure:
+        return Made(problems=failure.problems)
+    entries = []
+    for item in files:
+        value = digest(item.data)
+        if staging is None:
+            entries.append(Entry(item.path, item.origin, value))
+        elif (stamp := unchanged(root, item.path, item.data, value, written.get(item.path))) is not None:
+            entries.append(Entry(item.path, item.origin, value, stamp=stamp))
+        else:
+            staging.stage(item.path, item.data)
+            entries.append(Entry(item.path, item.origin, value, staged=True))
+    return Made(tuple(entries), reads)
+
+
+def _key(unit: Unit, base: bytes, digests: Digests, known: tuple[bytes, tuple[Any, ...], bytes] | None) -> bytes:
+    """The digest of base and a unit's inputs; the last build's when they are equal (mostly the same objects)."""
+    if known is not None and known[0] == base and known[1] == unit.inputs:
+        return known[2]
+    return digest(base + unit.name.encode() + b"\0" + digests.value(unit.inputs))
+
+
+def produce(
+    units: list[Unit],
+    digests: Digests,
+    state: State,
+    root: Path,
+    staging: Staging | None,
+    jobs: int,
+    progress: Progress,
+    verify: bool = True,
+) -> Outcome:
+    """Redo the units that changed (staging their changed files); raise BuildFailed with every problem.
+
+    `verify`: check by stat that the files of units not redone are still in output/ as written.
+    """
+    records, written = state.records, state.written
+    keys = [_key(unit, state.base, digests, state.unit_keys.get(unit.name)) for unit in units]
+    check_disk = root if staging is not None and verify else None
+    stale = [
+        i for i, unit in enumerate(units) if not _fresh(records.get(unit.name), keys[i], digests, check_disk, written)
+    ]
+    progress.start("Writing pages", len(stale))
+    site = digests.site
+    made = ordered_map(lambda n: _make(units[stale[n]], site, root, written, staging), len(stale), jobs, progress.tick)
+    results = dict(zip(stale, made, strict=True))
+    problems = [p for m in made for p in m.problems]
+    if problems:
+        raise BuildFailed(problems)
+    made_entries: list[Entry] = []
+    new_records: dict[str, Record] = {}
+    same_paths = len(records) == len(units)
+    for i, unit in enumerate(units):
+        result = results.get(i)
+        if result is None:
+            new_records[unit.name] = records[unit.name]
+            continue
+        files = tuple((e.path, e.origin) for e in result.entries)
+        previous = records.get(unit.name)
+        same_paths = same_paths and previous is not None and previous.files == files
+        made_entries += result.entries
+        reads = tuple(sorted(((f, digests.facet(f)) for f in result.reads), key=repr))
+        new_records[unit.name] = Record(keys[i], reads, files)
+    if not same_paths:
+        owned = [OutputFile(path, b"", origin) for r in new_records.values() for path, origin in r.files]
+        if path_problems := check_paths(owned):
+            raise BuildFailed(path_problems)
+    unit_keys = {unit.name: (state.base, unit.inputs, keys[i]) for i, unit in enumerate(units)}
+    return Outcome(new_records, made_entries, same_paths, unit_keys, len(stale))
+
+
+def write_files(
+    outcome: Outcome, root: Path, staging: Staging, written: Mapping[str, Written], manifest_kept: bool
+) -> tuple[WriteReport, dict[str, Written]]:
+    """Move the staged files into place, prune what the site no longer has; what is in output/ now.
+
+    `written`: what the last build left; `manifest_kept`: its manifest is still there as it wrote it.
+    """
+    every = None
+    if not (outcome.same_paths and manifest_kept):
+        every = [path for record in outcome.records.values() for path, _ in record.files]
+    removed = staging.commit((e.path for e in outcome.made if e.staged), every)
+    now = dict(written) if outcome.same_paths else {}
+    if not outcome.same_paths:
+        for record in outcome.records.values():
+            for path, _ in record.files:
+                if path in written:
+                    now[path] = written[path]
+    for entry in outcome.made:
+        stamp = stamp_of(root / entry.path) if entry.staged else entry.stamp
+        if stamp is not None:
+            now[entry.path] = Written(entry.digest, stamp)
+        else:
+            now.pop(entry.path, None)
+    changed = sum(1 for e in outcome.made if e.staged)
+    return WriteReport(changed, outcome.files - changed, removed), now

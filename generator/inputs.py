@@ -1,0 +1,100 @@
+"""What a build reads: its options, and every source file found and digested."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from .cache import default_folder, generator_version
+from .config import SiteConfig, load_config
+from .content import shown_path
+from .errors import Problem
+from .output import still_there
+from .parallel import available_cores
+from .sources import Known, Source, digest, scan
+from .state import State
+
+
+@dataclass(frozen=True, slots=True)
+class Options:
+    """Where to read and write, which articles count as published, and how to work."""
+
+    content: Path
+    layouts: Path
+    config: Path
+    output: Path
+    drafts: bool = False
+    now: datetime | None = None
+    jobs: int = 0  # processes for big builds; 0: one per core
+    cache: Path | None = None  # default: .bulletin-cache beside site.toml
+
+    @property
+    def cache_folder(self) -> Path:
+        """--cache, else .bulletin-cache beside site.toml."""
+        return self.cache if self.cache is not None else default_folder(self.config)
+
+    @property
+    def processes(self) -> int:
+        """--jobs, else one per core."""
+        return self.jobs or available_cores()
+
+
+@dataclass(frozen=True, slots=True)
+class Files:
+    """Every source of a build, found and digested (bytes read only where stamps changed)."""
+
+    version: bytes
+    config: SiteConfig
+    content: list[Source]
+    layouts: list[Source]
+    assets: list[Source]
+    static: list[Source]
+    content_known: dict[str, Known]
+    layouts_known: dict[str, Known]
+    base: bytes  # generator, settings and templates: any change redoes every unit
+    fingerprint: bytes  # all of the above plus --drafts and every source file
+    problems: list[Problem]
+    now: datetime
+
+
+def read_files(options: Options, state: State, hints: frozenset[str] | None = None) -> Files:
+    """The settings, and every file under content/ and layouts/, with their digests.
+
+    `hints`: a watcher's list of the paths that changed since the last build (None: look at everything).
+    """
+    version = generator_version()
+    config, problems = load_config(options.config, shown_path(options.config))
+    last_content, last_layouts = state.scanned or (None, None)
+    content, content_known, content_problems = scan(options.content, state.content, False, hints, last_content)
+    layouts_hinted = hints is None or any(p.startswith(os.path.abspath(options.layouts)) for p in hints)
+    if last_layouts is not None and not layouts_hinted:
+        layouts, layouts_known = last_layouts, state.layouts
+    else:
+        layouts, layouts_known, _ = scan(options.layouts, state.layouts, missing_ok=True)
+    templates = [s for s in layouts if not s.relative.startswith("static/")]
+    base = digest(version + repr(config).encode() + b"".join(s.relative.encode() + s.digest for s in templates))
+    everything = b"".join(s.relative.encode() + b"\0" + s.digest for s in (*content, *layouts))
+    now = options.now or datetime.now(config.tz)
+    return Files(
+        version,
+        config,
+        content,
+        layouts,
+        [s for s in content if not s.relative.lower().endswith(".md")],
+        [s for s in layouts if s.relative.startswith("static/")],
+        content_known,
+        layouts_known,
+        base,
+        digest(base + repr(options.drafts).encode() + everything),
+        problems + content_problems,
+        now if now.tzinfo else now.replace(tzinfo=config.tz),
+    )
+
+
+def unchanged_site(options: Options, files: Files, state: State) -> bool:
+    """True when no source changed, no scheduled article came due, and output/ holds what the last build wrote."""
+    if state.quick is None or not state.quick.holds(files.fingerprint, files.now):
+        return False
+    return all(still_there(options.output, path, known) for path, known in state.written.items())

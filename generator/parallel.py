@@ -1,0 +1,86 @@
+"""Both cores for big builds: work items run in forked processes, results come back in order.
+
+Workers are forked after the site is in memory, so they share it (copy-on-write) instead of
+receiving it through a pipe; only item numbers go out and small results come back. Where fork is
+not available (Windows), or the work is too small to pay for the processes, it runs in-process.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import multiprocessing
+import os
+import signal
+import sys
+from collections.abc import Callable, Iterator
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+MIN_ITEMS_PER_WORKER = 24
+CHUNK = 16
+PR_SET_PDEATHSIG = 1  # from <sys/prctl.h>
+
+
+def available_cores() -> int:
+    """How many processors this process may use."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:
+        return max(1, os.cpu_count() or 1)
+
+
+def can_fork() -> bool:
+    return "fork" in multiprocessing.get_all_start_methods()
+
+
+def _worker_start(work: Callable[[int], Any], parent: int) -> None:
+    """Runs once in each forked worker: Ctrl-C is the parent's business; remember the work.
+
+    A worker dies with its build: one left running after a killed build would write into
+    output/ behind the back of the next build.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _die_with_parent()
+    if os.getppid() != parent:  # the build was killed before this worker got going
+        os._exit(1)
+    global _work  # the forked worker's own copy, set once per process
+    _work = work
+
+
+_work: Callable[[int], Any] | None = None  # set only inside forked workers, by _worker_start
+
+
+def _die_with_parent() -> None:
+    """Ask Linux to kill this process when its parent dies (elsewhere: nothing to ask)."""
+    if not sys.platform.startswith("linux"):
+        return
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+
+
+def _run_chunk(numbers: range) -> list[tuple[int, Any]]:
+    assert _work is not None
+    return [(number, _work(number)) for number in numbers]
+
+
+def ordered_map(work: Callable[[int], T], count: int, jobs: int, tick: Callable[[int], None]) -> list[T]:
+    """[work(0), …, work(count - 1)], in `jobs` processes when that pays; `tick(done)` reports progress."""
+    results: list[Any] = [None] * count
+    for number, result in _results(work, count, jobs):
+        results[number] = result
+        tick(1)
+    return results
+
+
+def _results(work: Callable[[int], T], count: int, jobs: int) -> Iterator[tuple[int, T]]:
+    jobs = min(jobs, count // MIN_ITEMS_PER_WORKER)
+    if jobs < 2 or not can_fork():
+        for number in range(count):
+            yield number, work(number)
+        return
+    chunks = [range(start, min(start + CHUNK, count)) for start in range(0, count, CHUNK)]
+    context = multiprocessing.get_context("fork")
+    with context.Pool(jobs, initializer=_worker_start, initargs=(work, os.getpid())) as pool:
+        for chunk in pool.imap_unordered(_run_chunk, chunks):
+            yield from chunk

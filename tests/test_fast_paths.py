@@ -1,0 +1,156 @@
+"""Every shortcut taken for speed gives exactly what the plain way gives.
+
+The reused Markdown converter with its triggered inline passes against a fresh Python-Markdown
+converter; slugs made from folded text against python-slugify's own transliteration; the packed
+ranking of related articles against the plain sort; and the watcher's swap of edited articles
+into the site against assembling the site again.
+"""
+
+from __future__ import annotations
+
+import os
+from bisect import bisect_left
+from collections import defaultdict
+from dataclasses import replace
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import markdown
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from slugify import slugify
+
+from generator.config import SiteConfig
+from generator.images import Picture, Variant
+from generator.markup import EXTENSIONS, Converter, Figures, sanitise
+from generator.model import RELATED_WINDOW, Article, make_site, related_map, swap_articles
+from generator.text import identity, make_slug, nfc, printable
+
+TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+NOW = datetime(2026, 1, 3, tzinfo=TZ)  # the site's clock: articles span 1–2 January
+PIECES = [
+    "Cầu", "mới", "qua", "sông", " ", " ", "\n", "\n\n", "*", "**", "_", "__", "`", "``", "[", "]", "(", ")",
+    "!", "<", ">", "<b>", "</b>", "&", "&amp;", '"', "'", "--", "---", "...", "\\", "#", "1.", "- ", "> ",
+    "[^1]", "[^1]: chú thích", "*[HTML]: Hyper", "HTML", "<<", ">>", "  \n", "http://a.vn", "<http://a.vn>",
+    "![ảnh](anh/cau.jpg)", "[liên kết](../a.md)", "{: .lop}", "| a | b |\n|---|---|\n| 1 | 2 |", "```\nmã\n```",
+    ": định nghĩa", "Thuật ngữ\n", "2'", "'90s", "\"Trích\"", "'đơn'",
+]  # fmt: skip
+
+
+PICTURES = {
+    f"/{folder}anh/cau.jpg": Picture(
+        f"/{folder}anh/cau.jpg", "image/jpeg", 1000, 1600, 900, (Variant(480, 270, f"/{folder}anh/cau-480w.jpg"),)
+    )
+    for folder in ("", "2026/", "tin/cu/")
+}
+
+
+def reference_html(source: str, base: str, pictures=None) -> tuple[str, tuple]:
+    """Python-Markdown as it comes, a fresh converter per document."""
+    figures = Figures(base, pictures or {})
+    converter = markdown.Markdown(
+        extensions=[*EXTENSIONS, figures],
+        extension_configs={
+            "footnotes": {"BACKLINK_TITLE": "Quay lại chỗ chú thích %d"},
+            "tables": {"use_align_attribute": True},
+        },
+        output_format="html",
+    )
+    html = printable(sanitise(converter.convert(source)))
+    return html, tuple(figures.processor.used) if figures.processor else ()
+
+
+documents = st.lists(st.sampled_from(PIECES), max_size=30).map("".join)
+
+
+@settings(max_examples=int(os.environ.get("BULLETIN_MARKDOWN_EXAMPLES", "300")), deadline=None)
+@given(st.lists(documents, min_size=1, max_size=4), st.sampled_from(["", "2026", "tin/cu"]))
+def test_the_reused_triggered_converter_writes_what_python_markdown_writes(sources, base):
+    converter = Converter()  # one converter for several documents: nothing may leak between them
+    for number, source in enumerate(sources):
+        pictures = PICTURES if number % 2 else {}  # sizes and srcset of known pictures must not leak either
+        assert converter.render(source, base, pictures) == reference_html(source, base, pictures)
+        assert converter.html(source, base) == reference_html(source, base)[0]
+
+
+LETTERS = "aăâbcdđeêghiklmnoôơpqrstuưvxyàằầáắấảẳẩãẵẫạặậèềéếẻểẽễẹệìíỉĩịòồờóốớỏổởõỗỡọộợùừúứủửũữụựỳýỷỹỵ"
+characters = st.sampled_from(
+    [*LETTERS, *LETTERS.upper(), *"0123456789 -_&;#.,!?'\"()/\\:", "ﬁ", "½", "ß", "İ", "世", "🙂", "\u200b", "\u0301"]
+)
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.lists(characters, max_size=60).map("".join))
+def test_slugs_from_folded_text_are_python_slugifys_own(text):
+    assert make_slug(text) == slugify(nfc(text), max_length=80, word_boundary=True)
+
+
+def plain_related(ordered: list[Article], limit: int) -> dict[str, tuple[Article, ...]]:
+    """The ranking written the plain way: a dict of scores, sorted by (-score, position)."""
+    index: dict[str, list[int]] = defaultdict(list)
+    keys = [(identity(a.category), [identity(t) for t in a.tags]) for a in ordered]
+    for position, (category, tags) in enumerate(keys):
+        index["c:" + category].append(position)
+        for tag in tags:
+            index["t:" + tag].append(position)
+    related = {}
+    for position, (category, tags) in enumerate(keys):
+        scores: dict[int, int] = defaultdict(int)
+        for key, weight in [("c:" + category, 1), *(("t:" + t, 2) for t in tags)]:
+            members = index[key]
+            at = bisect_left(members, position)
+            for other in members[max(0, at - RELATED_WINDOW) : at + RELATED_WINDOW + 1]:
+                scores[other] += weight
+        scores.pop(position, None)
+        best = sorted(scores.items(), key=lambda item: (-item[1], item[0]))[:limit]
+        related[ordered[position].source] = tuple(ordered[other] for other, _ in best)
+    return related
+
+
+def articles(spec: list[tuple[int, int, list[int]]]) -> list[Article]:
+    start = datetime(2026, 1, 1, tzinfo=TZ)
+    return [
+        Article(
+            source=f"content/{n}.md",
+            title=f"Tin {n % 7}",
+            date=start + timedelta(hours=hours),
+            category=["Thời sự", "Kinh tế", "thời sự"][category],
+            summary="Tóm tắt.",
+            body_html="<p>Bài.</p>",
+            tags=tuple(["giao thông", "5G", "Sầm Sơn", "lễ hội"][t] for t in tags),
+            slug=make_slug(f"Tin {n % 7}"),
+        )
+        for n, (hours, category, tags) in enumerate(spec)
+    ]
+
+
+sites = st.lists(
+    st.tuples(st.integers(0, 40), st.integers(0, 2), st.lists(st.integers(0, 3), max_size=3, unique=True)),
+    min_size=1,
+    max_size=40,
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(sites, st.integers(1, 12))
+def test_packed_ranking_of_related_articles_is_the_plain_sort(spec, limit):
+    site, _ = make_site(SiteConfig(), articles(spec), NOW)
+    ordered = list(site.articles)
+    assert related_map(ordered, limit) == plain_related(ordered, limit)
+
+
+@settings(max_examples=200, deadline=None)
+@given(sites, st.lists(st.tuples(st.integers(0, 39), st.text(max_size=5)), max_size=5))
+def test_swapping_edited_text_into_the_site_equals_assembling_it_again(spec, edits):
+    config = SiteConfig()
+    before = articles(spec)
+    after = list(before)
+    for index, text in edits:
+        at = index % len(after)
+        after[at] = replace(after[at], body_html=f"<p>{text}</p>", summary=text or "Tóm tắt.")
+    site, _ = make_site(config, before, NOW)
+    swapped = swap_articles(site, before, after, NOW)
+    assert swapped == make_site(config, after, NOW)[0]
+    moved = list(after)
+    moved[0] = replace(moved[0], date=moved[0].date + timedelta(days=1))
+    assert swap_articles(site, before, moved, NOW) is None  # a move needs the whole site assembled again

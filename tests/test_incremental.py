@@ -1,0 +1,294 @@
+"""Incremental builds give exactly the clean build's output, after any sequence of edits.
+
+Hypothesis drives random sequences of edits, additions, deletions, renames, category, tag, date
+and draft changes, template, stylesheet and settings changes and broken saves. After each step three
+builds must agree: the CLI build with its cache (`bulletin build`), a build from a watcher's
+in-memory state, and a clean build with no cache into an empty folder. The CI runs a modest
+number of sequences; for a long campaign:
+
+    BULLETIN_INCREMENTAL_EXAMPLES=2000 python -m pytest tests/test_incremental.py
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import shutil
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from conftest import NOW, REPO, article
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
+from PIL import Image
+
+from generator.build import Options
+from generator.cli import main
+from generator.watch import Watcher
+
+EXAMPLES = int(os.environ.get("BULLETIN_INCREMENTAL_EXAMPLES", "12"))
+CATEGORIES = ["Thời sự", "Kinh tế", "Chuyển đổi số"]
+TAGS = ["giao thông", "Sầm Sơn", "5G", "lễ hội"]
+WORDS = ["Cầu", "mới", "qua", "sông", "Mã", "Thanh", "Hóa", "khai", "trương", "dữ", "liệu", "lễ", "hội"]
+DATES = ["2026-11-20 08:00", "2026-11-21 09:30", "2025-01-02 07:00", "2026-11-26 23:59", "2026-12-01 08:00"]
+
+
+def tree(root: Path) -> dict[str, bytes]:
+    if not root.is_dir():
+        return {}
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+@dataclass
+class Site:
+    """A small site on disk, edited step by step."""
+
+    root: Path
+    files: dict[str, dict[str, str]] = field(default_factory=dict)  # content path → front matter values and body
+    count: int = 0
+
+    def save(self, path: str) -> None:
+        values = self.files[path]
+        body = values.get("body", "Nội dung.")
+        extra = {k: v for k, v in values.items() if k not in ("title", "date", "category", "body")}
+        text = article(values["title"], values["date"], values["category"], body, **extra)
+        target = self.root / "content" / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
+
+    def add(self, title: str, category: str, date: str, tags: list[str]) -> None:
+        self.count += 1
+        path = f"{['2026', 'tin', 'cu/nam-2025'][self.count % 3]}/bai-{self.count}.md"
+        self.files[path] = {"title": title, "date": date, "category": category, "tags": f"[{', '.join(tags)}]"}
+        if path.startswith("2026/"):  # shows the picture: its size and narrower copies are part of the page
+            self.files[path] |= {"image": "anh/cau.png", "body": "Ảnh.\n\n![Cầu mới](anh/cau.png)\n\nNội dung."}
+        self.save(path)
+
+    def pick(self, index: int) -> str | None:
+        names = sorted(self.files)
+        return names[index % len(names)] if names else None
+
+
+words = st.lists(st.sampled_from(WORDS), min_size=1, max_size=4).map(" ".join)
+operations = st.one_of(
+    st.tuples(
+        st.just("add"),
+        words,
+        st.sampled_from(CATEGORIES),
+        st.sampled_from(DATES),
+        st.lists(st.sampled_from(TAGS), max_size=2, unique=True),
+    ),
+    st.tuples(st.just("body"), st.integers(0, 20), words),
+    st.tuples(st.just("title"), st.integers(0, 20), words),
+    st.tuples(st.just("category"), st.integers(0, 20), st.sampled_from([*CATEGORIES, "thời sự"])),
+    st.tuples(st.just("tags"), st.integers(0, 20), st.lists(st.sampled_from(TAGS), max_size=3, unique=True)),
+    st.tuples(st.just("date"), st.integers(0, 20), st.sampled_from(DATES)),
+    st.tuples(st.just("draft"), st.integers(0, 20)),
+    st.tuples(st.just("slug"), st.integers(0, 20), st.sampled_from(["", "ban-tin", "cau-moi"])),
+    st.tuples(st.just("delete"), st.integers(0, 20)),
+    st.tuples(st.just("rename"), st.integers(0, 20)),
+    st.tuples(st.just("break"), st.integers(0, 20)),
+    st.tuples(st.just("template"), st.sampled_from(["article.html", "listing.html", "base.html", "home.html"]), words),
+    st.tuples(st.just("style"), words),
+    st.tuples(st.just("settings"), st.sampled_from([1, 2, 3]), words),
+    st.tuples(st.just("image"), st.booleans()),
+)
+
+
+def apply(site: Site, operation: tuple) -> frozenset[str] | None:
+    """Make one change; the files it touched, as a watcher is told (None: a folder came or went)."""
+    folders = {p for p in (site.root / "content").rglob("*") if p.is_dir()}
+    before = {p: p.stat().st_mtime_ns for p in site.root.rglob("*") if p.is_file()}
+    change(site, operation)
+    after = {p: p.stat().st_mtime_ns for p in site.root.rglob("*") if p.is_file()}
+    if {p for p in (site.root / "content").rglob("*") if p.is_dir()} != folders:
+        return None
+    touched = {p for p in before.keys() | after.keys() if before.get(p) != after.get(p)}
+    return frozenset(str(p) for p in touched)
+
+
+def change(site: Site, operation: tuple) -> None:
+    kind, *rest = operation
+    content = site.root / "content"
+    if kind == "add":
+        site.add(*rest)
+        return
+    if kind == "template":
+        name, text = rest
+        path = site.root / "layouts" / name
+        path.write_text(
+            path.read_text("utf-8").replace("</main>", f"<!-- {text} --></main>", 1) + f"\n{{# {text} #}}\n", "utf-8"
+        )
+        return
+    if kind == "style":
+        (site.root / "layouts/static/style.css").write_text(f"/* {rest[0]} */ body {{ margin: 0; }}\n", "utf-8")
+        return
+    if kind == "settings":
+        per_page, title = rest
+        (site.root / "site.toml").write_text(
+            f'title = "{title}"\nbase_url = "https://bantin.example.vn/"\nper_page = {per_page}\n', "utf-8"
+        )
+        return
+    if kind == "image":
+        if rest[0]:
+            write_picture(site, 500 + 97 * (site.count % 7))
+        else:
+            (content / "2026/anh/cau.png").unlink(missing_ok=True)
+        site.count += 1
+        return
+    path = site.pick(rest[0])
+    if path is None:
+        return
+    values = site.files[path]
+    if kind == "body":
+        values["body"] = rest[1]
+    elif kind in ("title", "category", "date"):
+        values[kind] = rest[1]
+    elif kind == "tags":
+        values["tags"] = f"[{', '.join(rest[1])}]"
+    elif kind == "draft":
+        values["draft"] = "false" if values.get("draft") == "true" else "true"
+    elif kind == "slug":
+        values.pop("slug", None)
+        if rest[1]:
+            values["slug"] = rest[1]
+    elif kind == "delete":
+        del site.files[path]
+        (content / path).unlink()
+        return
+    elif kind == "rename":
+        new = f"doi-ten/{Path(path).stem}-{site.count}.md"
+        site.count += 1
+        (content / new).parent.mkdir(parents=True, exist_ok=True)
+        (content / path).rename(content / new)
+        site.files[new] = site.files.pop(path)
+        return
+    elif kind == "break":
+        (content / path).write_text("---\ntitle: [hỏng\ndate: 2026-11-20\n---\nHỏng.\n", "utf-8")
+        return
+    site.save(path)
+
+
+def write_picture(site: Site, width: int) -> None:
+    """The picture articles in 2026/ show: another width gives other sizes and srcset in their pages."""
+    picture = site.root / "content/2026/anh/cau.png"
+    picture.parent.mkdir(parents=True, exist_ok=True)
+    buffer = io.BytesIO()
+    Image.new("RGB", (width, width // 2), "#1f6feb").save(buffer, "PNG")
+    picture.write_bytes(buffer.getvalue())
+
+
+def cli_build(site: Site, output: Path, cache: Path) -> int:
+    return main(
+        [
+            "build",
+            "--content", str(site.root / "content"),
+            "--layouts", str(site.root / "layouts"),
+            "--config", str(site.root / "site.toml"),
+            "--output", str(output),
+            "--cache", str(cache),
+            "--now", NOW,
+            "--quiet",
+        ]
+    )  # fmt: skip
+
+
+@settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(steps=st.lists(operations, min_size=1, max_size=7))
+@example(steps=[("image", True), ("body", 2, "Cầu"), ("image", True), ("image", False), ("image", True)])
+def test_incremental_output_equals_a_clean_build_after_every_step(tmp_path_factory, steps):
+    root = tmp_path_factory.mktemp("site")
+    shutil.copytree(REPO / "layouts", root / "layouts")
+    (root / "site.toml").write_text(
+        'title = "Bản tin thử"\nbase_url = "https://bantin.example.vn/"\nper_page = 2\n', "utf-8"
+    )
+    site = Site(root)
+    write_picture(site, 640)
+    site.add("Cầu mới qua sông Mã", "Thời sự", DATES[0], ["giao thông"])
+    site.add("Khai trương trung tâm dữ liệu", "Chuyển đổi số", DATES[1], ["5G", "giao thông"])
+    site.add("Lễ hội Sầm Sơn", "Thời sự", DATES[2], ["lễ hội", "Sầm Sơn"])
+    incremental, watched = root / "out-incremental", root / "out-watched"
+    options = Options(
+        root / "content", root / "layouts", root / "site.toml", watched, now=_now(), cache=root / "cache-watched"
+    )
+    watcher = Watcher(options, quiet=True, report=lambda message: None)  # its builds, without its file watching
+    outcomes: list[bool] = []
+    assert cli_build(site, incremental, root / "cache") == 0
+    watcher.build(lambda result, problems: outcomes.append(result is not None), first=True)
+    for number, step in enumerate(steps):
+        touched = apply(site, step)
+        before = tree(incremental)
+        code = cli_build(site, incremental, root / "cache")
+        clean = root / f"out-clean-{number}"
+        assert cli_build(site, clean, root / f"cache-clean-{number}") == code, step
+        watcher.build(lambda result, problems: outcomes.append(result is not None), hints=touched)
+        assert outcomes[-1] == (code == 0), step
+        if code == 0:
+            expected = tree(clean)
+            assert tree(incremental) == expected, f"incremental build differs after {step}"
+            assert tree(watched) == expected, f"watcher build differs after {step}"
+        else:
+            assert tree(incremental) == before, f"a failed build changed output/ after {step}"
+            assert not tree(clean)
+        shutil.rmtree(clean, ignore_errors=True)
+        shutil.rmtree(root / f"cache-clean-{number}", ignore_errors=True)
+
+
+def _now():
+    from datetime import datetime
+
+    return datetime.fromisoformat(NOW)
+
+
+def test_an_edit_that_keeps_the_size_is_seen_after_stamps_are_trusted(make_site):
+    site = make_site({"content/a.md": article("Tin một", body="Bản A.")})
+    assert site.run("build").code == 0
+    time.sleep(3.2)  # the file is now old enough for its stamp to be trusted
+    assert site.run("build").code == 0
+    site.write({"content/a.md": article("Tin một", body="Bản B.")})
+    assert site.run("build").code == 0
+    assert "Bản B." in site.page("bai-viet/tin-mot/index.html")
+
+
+def test_no_change_rebuild_writes_nothing_and_repairs_a_deleted_file(make_site):
+    site = make_site({"content/a.md": article("Tin một"), "content/b.md": article("Tin hai", category="Kinh tế")})
+    assert site.run("build").code == 0
+    stamps = {p: (site.output / p).stat().st_mtime_ns for p in site.snapshot()}
+    again = site.run("build")
+    assert ": 0 written," in again.out and "0 removed" in again.out
+    assert {p: (site.output / p).stat().st_mtime_ns for p in site.snapshot()} == stamps
+    (site.output / "bai-viet/tin-hai/index.html").unlink()
+    repaired = site.run("build")
+    assert ": 1 written," in repaired.out
+    assert (site.output / "bai-viet/tin-hai/index.html").is_file()
+
+
+def test_one_edit_rewrites_only_the_pages_that_show_it(make_site):
+    files = {
+        f"content/{n}.md": article(f"Tin số {n}", date=f"2026-11-{10 + n} 08:00", body=f"Bài {n}.") for n in range(1, 9)
+    }
+    site = make_site(files, config='title = "Bản tin thử"\nbase_url = "https://bantin.example.vn/"\nper_page = 2\n')
+    assert site.run("build").code == 0
+    before = {p: (site.output / p).stat().st_mtime_ns for p in site.snapshot()}
+    site.write({"content/1.md": article("Tin số 1", date="2026-11-11 08:00", body="Bài 1, đã sửa.")})
+    assert site.run("build").code == 0
+    changed = sorted(p for p in site.snapshot() if (site.output / p).stat().st_mtime_ns != before.get(p))
+    # the oldest article: its page, the last listing page it sits on, and the pages listing it as related
+    assert "bai-viet/tin-so-1/index.html" in changed
+    assert "chuyen-muc/thoi-su/trang/4/index.html" in changed
+    assert "chuyen-muc/thoi-su/index.html" not in changed and "index.html" not in changed
+    assert len(changed) < len(before) // 2
+
+
+def test_a_site_with_nothing_published_yet_builds_the_same_bytes_a_second_later(make_site):
+    site = make_site({"content/a.md": article("Tin nháp", draft="true")})
+    assert site.run("build").code == 0
+    first = (site.output / "rss.xml").read_bytes()
+    time.sleep(1.1)
+    assert site.run("build", "--output", str(site.root / "again"), "--cache", str(site.root / "again-cache")).code == 0
+    assert (site.root / "again/rss.xml").read_bytes() == first
