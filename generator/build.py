@@ -23,7 +23,7 @@ from .content import shown_path
 from .deps import Unit, whole
 from .digests import Digests
 from .errors import BuildFailed, Problem
-from .feeds import render_feeds
+from .feeds import feed_units
 from .headers import render_headers
 from .images import variant_files
 from .incremental import produce, write_files
@@ -49,6 +49,7 @@ class BuildResult:
     files: int
     report: WriteReport | None
     seconds: float
+    behind: bool = False  # work marked `later` was left for the next build
 
     def summary(self) -> str:
         if self.report is None:
@@ -57,6 +58,7 @@ class BuildResult:
         return (
             f"{self.articles} articles, {self.files} files: {r.written} written, {r.unchanged} unchanged, "
             f"{r.removed} removed ({self.seconds:.2f} s)."
+            + (" The search index follows once the edits pause." if self.behind else "")
         )
 
 
@@ -69,9 +71,9 @@ def site_units(site: Site, env: jinja2.Environment, options: Options, files: Fil
     """
     return [
         *page_units(env, options.layouts, site),
-        whole(render_feeds),
+        *feed_units(site),
         whole(render_sitemap),
-        whole(render_search),
+        whole(render_search, later=True),
         whole(render_headers),
         Unit(
             "picture copies",
@@ -115,10 +117,12 @@ def rebuild(
     write: bool = True,
     progress: Progress | None = None,
     hints: frozenset[str] | None = None,
+    hurry: bool = False,
 ) -> tuple[BuildResult, State]:
     """One build from the memory of the last one; returns the memory for the next (a watcher keeps it).
 
     `hints`: the paths a watcher saw change since the last build; None looks at every file.
+    `hurry`: leave the units marked `later` (the search index) for the next build when out of date.
     """
     started = time.perf_counter()
     progress = progress or silent()
@@ -141,7 +145,7 @@ def rebuild(
     try:
         if staging is not None:
             staging.begin()
-        outcome = produce(units, digests, state, options.output, staging, options.processes, progress, verify)
+        outcome = produce(units, digests, state, options.output, staging, options.processes, progress, verify, hurry)
         if staging is not None:
             report, written = write_files(outcome, options.output, staging, state.written, manifest_kept)
         else:
@@ -153,11 +157,12 @@ def rebuild(
     finally:
         progress.close()
         digests.forget_previous()
-    state = replace(state, unit_keys=outcome.keys)
+    state = replace(state, unit_keys=outcome.keys, quick=None if outcome.left else state.quick)
     if staging is not None:
         manifest = stamp_of(options.output / MANIFEST)
         state = replace(state, records=outcome.records, written=written, manifest=manifest)
-    return BuildResult(len(site.articles), outcome.files, report, time.perf_counter() - started), state
+    seconds = time.perf_counter() - started
+    return BuildResult(len(site.articles), outcome.files, report, seconds, outcome.left > 0), state
 
 
 def model(

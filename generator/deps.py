@@ -26,11 +26,12 @@ class Unit:
     name: str
     inputs: tuple[Any, ...]
     make: Callable[[Site], list[OutputFile]]
+    later: bool = False  # slow, and no page shows it: a watcher may leave it for a quiet moment
 
 
-def whole(renderer: Callable[[Site], list[OutputFile]]) -> Unit:
+def whole(renderer: Callable[[Site], list[OutputFile]], later: bool = False) -> Unit:
     """A plain Site → [OutputFile] renderer as one unit (redone when anything it read changed)."""
-    return Unit(f"{renderer.__module__}.{renderer.__qualname__}", (), renderer)
+    return Unit(f"{renderer.__module__}.{renderer.__qualname__}", (), renderer, later)
 
 
 class Reads:
@@ -154,6 +155,11 @@ class SiteView:
     def category_of(self, article: Article) -> SectionView:
         self._reads.note(("shape", "categories"))
         return SectionView(self._site.category_of(article), "categories", self._reads)
+
+    def place(self, article: Article) -> int:
+        position = self._site.place(article)
+        self._reads.note(("item", ("categories", self._site.category_of(article).slug), position))
+        return position
 
     def tag_sections(self, article: Article) -> tuple[SectionView, ...]:
         self._reads.note(("shape", "tags"))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import partial
 from html import escape
 
 from feedgen.ext.base import BaseEntryExtension, BaseExtension
@@ -11,6 +12,7 @@ from feedgen.feed import FeedGenerator
 from feedgen.util import xml_elem
 
 from .config import SiteConfig
+from .deps import Unit
 from .markup import sanitise
 from .model import Article, Site
 from .output import OutputFile
@@ -96,7 +98,7 @@ def _generator(site: Site, channel: Channel, self_url: str, atom: bool) -> FeedG
     else:
         generator.load_extension("dc")
     chosen = channel.articles[: config.feed_limit]
-    newest = max((a.updated or a.date for a in chosen), default=site.now)
+    newest = max(a.updated or a.date for a in chosen) if chosen else site.now  # `now` only when empty
     generator.updated(newest)
     generator.lastBuildDate(newest)
     for article in chosen:
@@ -144,12 +146,17 @@ def channels(site: Site) -> list[tuple[str, Channel]]:
     return found
 
 
-def render_feeds(site: Site) -> list[OutputFile]:
-    """rss.xml and atom.xml for everything, for each category and for each tag, newest first."""
-    files: list[OutputFile] = []
-    for folder, channel in channels(site):
-        rss, atom = feed_url(folder), atom_url(folder)
-        origin = f"feed of {channel.origin}"
-        files.append(OutputFile(rss.lstrip("/"), _generator(site, channel, rss, False).rss_str(pretty=True), origin))
-        files.append(OutputFile(atom.lstrip("/"), _generator(site, channel, atom, True).atom_str(pretty=True), origin))
-    return files
+def feed_units(site: Site) -> list[Unit]:
+    """One unit per feed folder, so that an edit redoes only the feeds that carry the article."""
+    return [Unit(f"feeds {folder}", (folder,), partial(channel_feeds, folder)) for folder, _ in channels(site)]
+
+
+def channel_feeds(folder: str, site: Site) -> list[OutputFile]:
+    """The RSS and Atom feeds of one folder: "/" for the whole site, or a category's or tag's."""
+    channel = dict(channels(site))[folder]
+    rss, atom = feed_url(folder), atom_url(folder)
+    origin = f"feed of {channel.origin}"
+    return [
+        OutputFile(rss.lstrip("/"), _generator(site, channel, rss, False).rss_str(pretty=True), origin),
+        OutputFile(atom.lstrip("/"), _generator(site, channel, atom, True).atom_str(pretty=True), origin),
+    ]

@@ -71,6 +71,7 @@ class Outcome:
     same_paths: bool  # the site has exactly the files (and owners) of the last build
     keys: dict[str, tuple[bytes, tuple[Any, ...], bytes]]
     redone: int
+    left: int = 0  # units out of date but left for later (their files are the last build's)
 
     @property
     def files(self) -> int:
@@ -118,10 +119,13 @@ def produce(
     jobs: int,
     progress: Progress,
     verify: bool = True,
+    hurry: bool = False,
 ) -> Outcome:
     """Redo the units that changed (staging their changed files); raise BuildFailed with every problem.
 
     `verify`: check by stat that the files of units not redone are still in output/ as written.
+    `hurry`: leave out-of-date units marked `later` as the last build made them (a watcher redoes
+    them once the editor pauses), so that the pages an edit changed appear at once.
     """
     records, written = state.records, state.written
     keys = [_key(unit, state.base, digests, state.unit_keys.get(unit.name)) for unit in units]
@@ -129,6 +133,8 @@ def produce(
     stale = [
         i for i, unit in enumerate(units) if not _fresh(records.get(unit.name), keys[i], digests, check_disk, written)
     ]
+    left = [i for i in stale if hurry and units[i].later and units[i].name in records]
+    stale = [i for i in stale if i not in left]
     progress.start("Writing pages", len(stale))
     site = digests.site
     made = ordered_map(lambda n: _make(units[stale[n]], site, root, written, staging), len(stale), jobs, progress.tick)
@@ -155,7 +161,7 @@ def produce(
         if path_problems := check_paths(owned):
             raise BuildFailed(path_problems)
     unit_keys = {unit.name: (state.base, unit.inputs, keys[i]) for i, unit in enumerate(units)}
-    return Outcome(new_records, made_entries, same_paths, unit_keys, len(stale))
+    return Outcome(new_records, made_entries, same_paths, unit_keys, len(stale), len(left))
 
 
 def write_files(

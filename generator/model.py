@@ -82,6 +82,11 @@ class Site:
     tags: tuple[Section, ...]
     related: dict[str, tuple[Article, ...]]
     now: datetime
+    places: dict[str, int]  # each article's position in its category's list (0: the newest)
+
+    def place(self, article: Article) -> int:
+        """Where the article stands in its category, so its page finds its neighbours without reading the rest."""
+        return self.places[article.source]
 
     def category_of(self, article: Article) -> Section:
         for section in self.categories:  # the site's articles carry the section's own spelling
@@ -246,7 +251,8 @@ def make_site(config: SiteConfig, articles: list[Article], now: datetime) -> tup
     tags, tag_problems = sections([(a, t) for a in ordered for t in a.tags], tag_names, TAG_PREFIX, "tag")
     tags.sort(key=lambda s: s.slug)
     related = related_map(ordered, config.related)
-    site = Site(config, tuple(ordered), tuple(categories), tuple(tags), related, now)
+    places = {a.source: n for section in categories for n, a in enumerate(section.articles)}
+    site = Site(config, tuple(ordered), tuple(categories), tuple(tags), related, now, places)
     return site, problems + cat_problems + tag_problems
 
 
@@ -270,7 +276,7 @@ def swap_articles(site: Site, before: list[Article], after: list[Article], now: 
     A watcher uses this after a text edit so the site is not assembled again from scratch;
     make_site on the new articles gives the same site (tests compare them).
     """
-    if {f.name for f in fields(Site)} != {"config", "articles", "categories", "tags", "related", "now"}:
+    if {f.name for f in fields(Site)} != {"config", "articles", "categories", "tags", "related", "now", "places"}:
         return None
     if len(before) != len(after):
         return None

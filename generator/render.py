@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import traceback
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -79,12 +79,21 @@ def _template_problem(error: Exception, layouts: Path) -> Problem:
     return Problem(shown_path(layouts), 1, f"template error: {error}")
 
 
+def _at(articles: Sequence[Article], index: int) -> Article | None:
+    """The article at `index`, or None past either end (without asking the length, which changes more often)."""
+    if index < 0:
+        return None
+    try:
+        return articles[index]
+    except IndexError:
+        return None
+
+
 class Pages:
     """Renders every page of a site with one environment."""
 
     def __init__(self, env: jinja2.Environment, layouts: Path, site: Site) -> None:
         self.env, self.layouts, self.site = env, layouts, site
-        self.places = {a.source: (section, n) for section in site.categories for n, a in enumerate(section.articles)}
 
     def page(self, template: str, url: str, origin: str, **context: Any) -> OutputFile:
         context.setdefault("structured", ())
@@ -103,9 +112,8 @@ class Pages:
         return self.page("home.html", "/", "home page", lead=lead, latest=latest, blocks=blocks, structured=structured)
 
     def article(self, article: Article) -> OutputFile:
-        category, position = self.places[article.source]
-        newer = category.articles[position - 1] if position > 0 else None
-        older = category.articles[position + 1] if position + 1 < len(category.articles) else None
+        category, position = self.site.category_of(article), self.site.place(article)
+        newer, older = _at(category.articles, position - 1), _at(category.articles, position + 1)
         trail = [HOME, (category.name, category.url), (article.title, article.url)]
         return self.page(
             "article.html",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 import unicodedata
 from datetime import datetime
@@ -37,7 +38,8 @@ def clean_line(text: str) -> str:
 def _mark_class() -> str:
     """A regex class of every combining mark (general category M), the same set as JavaScript's \\p{M}."""
     ranges: list[list[int]] = []
-    for code in range(0x110000):
+    # planes 4 to 13 hold no characters and planes 15 and 16 only private ones: skip them
+    for code in itertools.chain(range(0x40000), range(0xE0000, 0xF0000)):
         if unicodedata.category(chr(code))[0] == "M":
             if ranges and ranges[-1][1] == code - 1:
                 ranges[-1][1] = code

@@ -9,6 +9,7 @@ writes nothing, so the last good site stays. It never stops on a bad file or a f
 from __future__ import annotations
 
 import gc
+import math
 import os
 import signal
 import sys
@@ -35,6 +36,7 @@ OPEN_SECONDS = 5.0  # longest wait for a file being written to be closed
 POLL_SECONDS = 0.5  # with --poll, and a file must then look the same in two polls in a row
 MAX_HINTS = 2000  # more changed files than this at once: look at every file
 FULL_SCAN_EVERY = 25  # builds; and look at every file now and then in case a notification was lost
+LATER_SECONDS = 1.0  # after a build in a hurry, the search index is brought up to date once edits pause this long
 
 Report = Callable[[str], None]
 Built = Callable[[BuildResult | None, tuple[Problem, ...]], None]
@@ -128,8 +130,18 @@ class Watcher:
         self.handler = Changes(options, closes, 2 * POLL_SECONDS + 0.1 if poll else QUIET_SECONDS)
         self.observer = PollingObserver(timeout=POLL_SECONDS) if poll else Observer()
 
-    def build(self, built: Built, first: bool = False, says: bool = True, hints: frozenset[str] | None = None) -> None:
-        """One build; problems are reported and the output keeps the last good site. Never raises but Ctrl-C."""
+    def build(
+        self,
+        built: Built,
+        first: bool = False,
+        says: bool = True,
+        hints: frozenset[str] | None = None,
+        hurry: bool = False,
+    ) -> bool:
+        """One build; problems are reported and the output keeps the last good site. Never raises but Ctrl-C.
+
+        `hurry`: pages first, the search index later. Returns whether work was left for later.
+        """
         options = self.options if first else replace(self.options, jobs=1)  # no forking beside threads
         progress = Progress(quiet=self.quiet)
         # the files changed since the last good build (a failed one leaves its own for the next)
@@ -141,21 +153,22 @@ class Watcher:
             with one_at_a_time(options, progress):
                 if first:
                     self.state = remembered(options)
-                result, self.state = rebuild(options, self.state, progress=progress, hints=self.pending)
+                result, self.state = rebuild(options, self.state, progress=progress, hints=self.pending, hurry=hurry)
             self.pending = frozenset()
         except BuildFailed as failure:
             self.report(format_problems(failure.problems))
             built(None, failure.problems)
-            return
+            return False
         except Exception as error:  # a watcher must outlive any one failed build
             self.report(f"The build stopped on an unexpected error ({type(error).__name__}: {error}); still watching.")
             built(None, (Problem("bulletin", 1, f"unexpected error: {error}"),))
-            return
+            return False
         quiet = self.quiet or (not says and result.report is not None and result.report.written == 0)
         if not quiet:
             self.report(result.summary())
         built(result, ())
         self.builds += 1
+        return result.behind
 
     def tidy(self) -> None:
         """Set the long-lived site aside from the garbage collector, so later rebuilds do not pause to scan it."""
@@ -180,13 +193,24 @@ class Watcher:
         return time.monotonic() + max(0.0, wait) + 1.0
 
     def loop(self, built: Built) -> None:
-        """Rebuild after every settled burst of changes, and when a scheduled article comes due."""
+        """Rebuild after every settled burst of changes, and when a scheduled article comes due.
+
+        A rebuild after an edit writes the pages first; the search index, slow on a big site,
+        follows once the edits have paused for LATER_SECONDS (open pages do not reload for it).
+        """
         seen = self.handler.generation
+        behind = False
         while True:
-            hints: frozenset[str] | None = None
-            if self.handler.wait_for_change(seen, self.next_due()):
+            due = self.next_due()
+            if behind:
+                due = min(due or math.inf, time.monotonic() + LATER_SECONDS)
+            if self.handler.wait_for_change(seen, due):
                 seen, hints = self.handler.settle()
-            self.build(built, hints=hints)
+                behind = self.build(built, hints=hints, hurry=True)
+            elif behind:
+                behind = self.build(lambda result, problems: None, hints=frozenset())
+            else:  # a scheduled article came due
+                behind = self.build(built, hurry=True)
             self.tidy()
 
     def stop(self) -> None:
