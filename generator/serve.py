@@ -145,6 +145,9 @@ class Handler(BaseHTTPRequestHandler):
         self.answer(body=False)
 
     def answer(self, body: bool) -> None:
+        if self.server.loopback and not is_loopback(host_name(self.headers.get("Host", ""))):
+            # a web page elsewhere that points a name of its own at 127.0.0.1 (DNS rebinding) reads nothing
+            return self.send(HTTPStatus.FORBIDDEN, b"Forbidden\n", "text/plain; charset=utf-8", body)
         path = urlsplit(self.path).path
         if path == EVENTS:
             return self.events() if body else self.send(HTTPStatus.OK, b"", "text/event-stream", body)
@@ -220,14 +223,20 @@ class PreviewServer(ThreadingHTTPServer):
 
     def __init__(self, address: tuple[str, int], root: Path, builds: Builds) -> None:
         self.root, self.builds = root, builds
+        self.loopback = is_loopback(address[0])  # then only requests addressed to this computer by name
         if ":" in address[0]:
             self.address_family = socket.AF_INET6
         super().__init__(address, Handler)
 
 
+def host_name(header: str) -> str:
+    """The name in a Host header, without its port: "localhost:8000" → "localhost", "[::1]:80" → "::1"."""
+    return (urlsplit(f"//{header}").hostname or "") if header else ""
+
+
 def is_loopback(host: str) -> bool:
     """127.0.0.1, ::1 and localhost reach this computer only."""
-    if host == "localhost":
+    if host == "localhost" or host.endswith(".localhost"):
         return True
     try:
         return ip_address(host).is_loopback

@@ -45,10 +45,17 @@ class Server:
     def text(self) -> str:
         return self.log.read_text("utf-8", errors="replace")
 
-    def get(self, path: str, method: str = "GET") -> tuple[int, dict[str, str], bytes]:
+    def get(self, path: str, method: str = "GET", host: str | None = None) -> tuple[int, dict[str, str], bytes]:
+        """One request; `host` sets the Host header ("" sends none)."""
         connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
         try:
-            connection.request(method, path)
+            if host is None:
+                connection.request(method, path)
+            else:
+                connection.putrequest(method, path, skip_host=True)
+                if host:
+                    connection.putheader("Host", host)
+                connection.endheaders()
             response = connection.getresponse()
             return response.status, {k.lower(): v for k, v in response.getheaders()}, response.read()
         finally:
@@ -205,6 +212,17 @@ def test_nothing_outside_output_is_served_and_no_folder_is_listed(make_site):
             assert b"base_url = " not in body and b"title: Tin" not in body, path  # site.toml, content/a.md
             assert b'href="style.css"' not in body and b"Directory listing" not in body, path
             assert server.get(path, "HEAD")[0] == 404
+
+
+def test_requests_for_another_host_name_are_refused_while_listening_on_loopback(make_site):
+    site = make_site({"content/a.md": article("Tin một")})
+    with serving(site.root) as server:
+        for name in ("localhost", "127.0.0.1", "[::1]", "localhost:8000", f"127.0.0.1:{server.port}"):
+            assert server.get("/", host=name)[0] == 200, name
+        for name in ("attacker.example", "bantin.example.vn:8000", "127.0.0.1.attacker.example", ""):
+            status, headers, page = server.get("/", host=name)
+            assert status == 403 and b"Tin m" not in page, name
+            assert headers["x-content-type-options"] == "nosniff"
 
 
 def test_a_folder_without_its_slash_is_redirected_and_the_sites_404_page_is_used(make_site):

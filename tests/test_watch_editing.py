@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from conftest import CHILD_ENV, NOW, article
+from conftest import CHILD_ENV, NOW, REPO, article
 
 BURST = 300  # saves in about a second
 
@@ -171,3 +171,8 @@ def test_polling_for_file_systems_without_notifications(make_site):
         assert _wait(lambda: "Bản sửa." in _text(site.output / "bai-viet/tin-mot/index.html")), _text(log)
         (site.root / "content/b.md").unlink()
         settled(site, log)
+
+
+def test_readme_states_the_burst_size():
+    readme = (REPO / "README.md").read_text("utf-8")
+    assert f"a burst of {BURST} saves in about a second" in readme
