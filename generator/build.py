@@ -141,11 +141,10 @@ def rebuild(
     manifest_kept = (
         not repaired and state.manifest is not None and stamp_of(options.output / MANIFEST) == state.manifest
     )
-    verify = not (state.unit_keys and manifest_kept)  # a watcher trusts what it wrote, unless output/ was touched
     try:
         if staging is not None:
             staging.begin()
-        outcome = produce(units, digests, state, options.output, staging, options.processes, progress, verify, hurry)
+        outcome = produce(units, digests, state, options.output, staging, options.processes, progress, hurry)
         if staging is not None:
             report, written = write_files(outcome, options.output, staging, state.written, manifest_kept)
         else:
@@ -231,6 +230,7 @@ def turning_points(
     """
     candidates = [a for a in loaded if drafts or not a.draft]
     passed = [a.date for a in shown] + [a.expires for a in candidates if a.expires and a.expires <= now]
+    passed += [] if shown else [now]  # an empty site's feeds are dated `now` (see Quick.holds)
     coming = [a.date for a in candidates if a.date > now] + [a.expires for a in shown if a.expires]
     coming += [a.date + NEWS_WINDOW for a in shown if a.date + NEWS_WINDOW >= now]  # still in at exactly 48 h
     return max(passed, default=None), min(coming, default=None)

@@ -46,7 +46,7 @@ def is_source_name(name: str) -> bool:
 
 
 def bad_link(path: Path, real_root: Path) -> str | None:
-    """Why a symbolic link under content/ must not be followed, or None when it stays inside."""
+    """Why a symbolic link under content/ (or layouts/) must not be followed, or None when it stays inside."""
     try:
         target = path.resolve(strict=True)
     except (OSError, RuntimeError):  # missing target, or a loop (RuntimeError before Python 3.13)
@@ -54,7 +54,7 @@ def bad_link(path: Path, real_root: Path) -> str | None:
     if target.is_relative_to(real_root):
         return None
     kind = "folder" if target.is_dir() else "file"
-    return f"this is a link to a {kind} outside the content folder; copy the {kind} in instead"
+    return f"this is a link to a {kind} outside the {real_root.name} folder; copy the {kind} in instead"
 
 
 def scan(root: Path) -> tuple[list[SourceFile], list[Problem]]:

@@ -123,16 +123,6 @@ def _reason(error: Exception) -> str:
     return f"the picture is too large to process safely ({error})"
 
 
-def measure_all(files: Mapping[str, bytes]) -> dict[str, Picture | Unreadable]:
-    """Every picture among the content files, keyed by its site address ('/2026/anh/cau.jpg')."""
-    found: dict[str, Picture | Unreadable] = {}
-    for address, data in files.items():
-        picture = measure(address, data)
-        if picture is not None:
-            found[address] = picture
-    return found
-
-
 def resize(data: bytes, variant: Variant) -> bytes:
     """One narrower copy: upright (EXIF orientation applied), no metadata but the colour profile."""
     with Image.open(io.BytesIO(data)) as opened:

@@ -69,10 +69,11 @@ def read_files(options: Options, state: State, hints: frozenset[str] | None = No
     last_content, last_layouts = state.scanned or (None, None)
     content, content_known, content_problems = scan(options.content, state.content, False, hints, last_content)
     layouts_hinted = hints is None or any(p.startswith(os.path.abspath(options.layouts)) for p in hints)
+    layout_problems: list[Problem] = []
     if last_layouts is not None and not layouts_hinted:
         layouts, layouts_known = last_layouts, state.layouts
     else:
-        layouts, layouts_known, _ = scan(options.layouts, state.layouts, missing_ok=True)
+        layouts, layouts_known, layout_problems = scan(options.layouts, state.layouts, missing_ok=True)
     templates = [s for s in layouts if not s.relative.startswith("static/")]
     base = digest(version + repr(config).encode() + b"".join(s.relative.encode() + s.digest for s in templates))
     everything = b"".join(s.relative.encode() + b"\0" + s.digest for s in (*content, *layouts))
@@ -88,7 +89,7 @@ def read_files(options: Options, state: State, hints: frozenset[str] | None = No
         layouts_known,
         base,
         digest(base + repr(options.drafts).encode() + everything),
-        problems + content_problems,
+        problems + content_problems + layout_problems,
         now if now.tzinfo else now.replace(tzinfo=config.tz),
     )
 

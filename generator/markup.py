@@ -223,13 +223,6 @@ class Converter:
         return self.render(source, base, {})[0]
 
 
-def render_body(
-    source: str, base: str, pictures: Mapping[str, Picture | Unreadable]
-) -> tuple[str, tuple[ImageUse, ...]]:
-    """Markdown of one article body → sanitised HTML and the images it shows (a fresh converter; loaders reuse one)."""
-    return Converter().render(source, base, pictures)
-
-
 def to_html(source: str, base: str) -> str:
     """Markdown of one article body → sanitised HTML (a fresh converter; loaders reuse one)."""
     return Converter().html(source, base)

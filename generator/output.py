@@ -101,7 +101,7 @@ def _create(path: Path, data: bytes) -> None:
         handle.write(data)
 
 
-Stamp = tuple[int, int, int, int]  # size, mtime, ctime, inode
+Stamp = tuple[int, int, int, int]  # size, mtime, ctime, inode: equal stamps (when trusted) mean equal bytes
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,13 +112,16 @@ class Written:
     stamp: Stamp
 
 
+def stamp_from(status: os.stat_result) -> Stamp:
+    return (status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino)
+
+
 def stamp_of(path: Path | str) -> Stamp | None:
     """(size, mtime, ctime, inode) of a file, or None when it is missing."""
     try:
-        status = os.stat(path)
+        return stamp_from(os.stat(path))
     except OSError:
         return None
-    return (status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino)
 
 
 def still_there(root: Path, path: str, known: Written | None) -> bool:

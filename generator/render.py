@@ -161,11 +161,6 @@ class Pages:
             yield self.listing_page(section, kind, number)
 
 
-def render_pages(env: jinja2.Environment, layouts: Path, site: Site) -> list[OutputFile]:
-    """Every HTML page of the site."""
-    return [file for unit in page_units(env, layouts, site) for file in unit.make(site)]
-
-
 def page_units(env: jinja2.Environment, layouts: Path, site: Site) -> list[Unit]:
     """Every HTML page as a unit of work: home, 404, one per article, one per listing page."""
 

@@ -15,16 +15,15 @@ import re
 import socket
 import sys
 import threading
-from collections.abc import Callable
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from ipaddress import ip_address
 from pathlib import Path
-from urllib.parse import quote, unquote, urlsplit
+from urllib.parse import unquote, urlsplit
 
 from .build import BuildResult, Options
 from .errors import Problem
-from .watch import Watcher, stop_on_terminate
+from .watch import Report, Watcher, say, stop_on_terminate
 
 PREFIX = "/__bulletin/"
 SCRIPT = PREFIX + "reload.js"
@@ -125,7 +124,7 @@ def local_file(root: Path, raw: str) -> Path | str | None:
         return None
     if target.is_dir():
         if not path.endswith("/"):
-            return quote(path + "/")
+            return path + "/"  # still as the request wrote it (percent-encoded)
         target = target / "index.html"
         if target.is_symlink():
             return None
@@ -244,13 +243,9 @@ def is_loopback(host: str) -> bool:
         return False
 
 
-def _print(message: str) -> None:
-    print(message, file=sys.stderr if message.endswith("nothing was written.") else sys.stdout, flush=True)
-
-
 def serve(
     options: Options, host: str = "127.0.0.1", port: int = 8000, poll: bool = False, quiet: bool = False,
-    report: Callable[[str], None] = _print,
+    report: Report = say,
 ) -> int:  # fmt: skip
     """Build, serve output/ and rebuild after every change until Ctrl-C; 2 if the address cannot be used."""
     builds = Builds()
@@ -281,6 +276,7 @@ def serve(
         report(f"Serving {options.output} at http://{shown_host}:{server.server_address[1]}/ ; press Ctrl-C to stop.")
         watcher.loop(builds.built)
     except KeyboardInterrupt:
+        watcher.finish()
         report("Stopped serving.")
     finally:
         builds.close()

@@ -12,19 +12,12 @@ from pathlib import Path
 
 from .content import bad_link, is_source_name, shown_path
 from .errors import Problem
+from .output import Stamp, stamp_from
 
 # A stamp recorded less than this long after the file's last change is not trusted next time: file
 # systems keep coarse times (a few milliseconds on Linux, 2 s on FAT), so a second save within the
 # same tick can leave size and times unchanged. Such files are read again until they settle.
 SETTLE_NS = 3_000_000_000
-
-
-Stamp = tuple[int, int, int, int]  # size, mtime, ctime, inode: what stat says about a file
-
-
-def stamp_of(status: os.stat_result) -> Stamp:
-    """Equal stamps (when trusted) mean equal bytes."""
-    return (status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino)
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,7 +107,7 @@ def scan(
     sources: list[Source] = []
     seen: dict[str, Known] = {}
     for relative, location, status, link in found:
-        stamp = stamp_of(status)
+        stamp = stamp_from(status)
         before = known.get(relative)
         if before is not None and before.trusted and before.stamp == stamp:
             sources.append(Source(relative, location, before.digest, None, link))
@@ -123,7 +116,7 @@ def scan(
         try:
             with open(location, "rb") as handle:
                 data = handle.read()
-                after = stamp_of(os.fstat(handle.fileno()))
+                after = stamp_from(os.fstat(handle.fileno()))
         except OSError as error:
             problems.append(Problem(shown_path(Path(location)), 1, f"the file cannot be read: {error.strerror}"))
             continue
@@ -157,7 +150,7 @@ def _patch(
                 return None
             with open(path, "rb") as handle:
                 data = handle.read()
-                after = stamp_of(os.fstat(handle.fileno()))
+                after = stamp_from(os.fstat(handle.fileno()))
         except FileNotFoundError:
             changed[relative] = None
             seen.pop(relative, None)

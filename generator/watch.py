@@ -8,6 +8,7 @@ writes nothing, so the last good site stays. It never stops on a bad file or a f
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import math
 import os
@@ -114,17 +115,19 @@ class Changes(FileSystemEventHandler):
             time.sleep(0.01)
 
 
-def _print(message: str) -> None:
+def say(message: str) -> None:
+    """Print a message of the watcher: problems to stderr, the rest to stdout."""
     print(message, file=sys.stderr if message.endswith("nothing was written.") else sys.stdout, flush=True)
 
 
 class Watcher:
     """The site in memory and the loop that rebuilds it; `bulletin serve` runs the same loop."""
 
-    def __init__(self, options: Options, poll: bool = False, quiet: bool = False, report: Report = _print) -> None:
+    def __init__(self, options: Options, poll: bool = False, quiet: bool = False, report: Report = say) -> None:
         self.options, self.poll, self.quiet, self.report = options, poll, quiet, report
         self.state = State()
         self.builds = 0
+        self.behind = False  # the last build left the search index for a quiet moment
         self.pending: frozenset[str] | None = None  # changed since the last good build; None: unknown
         closes = not poll and sys.platform.startswith("linux")
         self.handler = Changes(options, closes, 2 * POLL_SECONDS + 0.1 if poll else QUIET_SECONDS)
@@ -137,10 +140,10 @@ class Watcher:
         says: bool = True,
         hints: frozenset[str] | None = None,
         hurry: bool = False,
-    ) -> bool:
+    ) -> None:
         """One build; problems are reported and the output keeps the last good site. Never raises but Ctrl-C.
 
-        `hurry`: pages first, the search index later. Returns whether work was left for later.
+        `hurry`: pages first; the search index, if out of date, is left for later (self.behind).
         """
         options = self.options if first else replace(self.options, jobs=1)  # no forking beside threads
         progress = Progress(quiet=self.quiet)
@@ -158,17 +161,19 @@ class Watcher:
         except BuildFailed as failure:
             self.report(format_problems(failure.problems))
             built(None, failure.problems)
-            return False
+            self.state = replace(self.state, quick=None)  # the next build comes with the editor's fix
+            return
         except Exception as error:  # a watcher must outlive any one failed build
             self.report(f"The build stopped on an unexpected error ({type(error).__name__}: {error}); still watching.")
             built(None, (Problem("bulletin", 1, f"unexpected error: {error}"),))
-            return False
+            self.state = replace(self.state, quick=None)
+            return
         quiet = self.quiet or (not says and result.report is not None and result.report.written == 0)
         if not quiet:
             self.report(result.summary())
         built(result, ())
         self.builds += 1
-        return result.behind
+        self.behind = result.behind
 
     def tidy(self) -> None:
         """Set the long-lived site aside from the garbage collector, so later rebuilds do not pause to scan it."""
@@ -199,19 +204,30 @@ class Watcher:
         follows once the edits have paused for LATER_SECONDS (open pages do not reload for it).
         """
         seen = self.handler.generation
-        behind = False
         while True:
             due = self.next_due()
-            if behind:
+            if self.behind:
                 due = min(due or math.inf, time.monotonic() + LATER_SECONDS)
             if self.handler.wait_for_change(seen, due):
                 seen, hints = self.handler.settle()
-                behind = self.build(built, hints=hints, hurry=True)
-            elif behind:
-                behind = self.build(lambda result, problems: None, hints=frozenset())
+                self.build(built, hints=hints, hurry=True)
+            elif self.behind:
+                self.catch_up()
             else:  # a scheduled article came due
-                behind = self.build(built, hurry=True)
+                self.build(built, hurry=True)
             self.tidy()
+
+    def catch_up(self) -> None:
+        """Bring up to date what the last build left for later (pages do not reload for it)."""
+        self.build(lambda result, problems: None, hints=frozenset())
+
+    def finish(self) -> None:
+        """On Ctrl-C: leave output/ whole, search index included, unless a second Ctrl-C says not to wait."""
+        if not self.behind:
+            return
+        self.report("Updating the search index before stopping (Ctrl-C again to leave it for the next build)…")
+        with contextlib.suppress(KeyboardInterrupt):
+            self.catch_up()
 
     def stop(self) -> None:
         """Stop watching, and leave the memory of the last build for the next `bulletin build`."""
@@ -231,7 +247,7 @@ def stop_on_terminate() -> None:
         signal.signal(signal.SIGTERM, _interrupt)
 
 
-def watch(options: Options, poll: bool = False, quiet: bool = False, report: Report = _print) -> None:
+def watch(options: Options, poll: bool = False, quiet: bool = False, report: Report = say) -> None:
     """Build now, then after each burst of changes; returns on Ctrl-C."""
     stop_on_terminate()
     watcher = Watcher(options, poll, quiet, report)
@@ -244,6 +260,7 @@ def watch(options: Options, poll: bool = False, quiet: bool = False, report: Rep
         report(f"Watching {options.content}, {options.layouts} and {options.config}; press Ctrl-C to stop.")
         watcher.loop(ignore)
     except KeyboardInterrupt:
+        watcher.finish()
         report("Stopped watching.")
     finally:
         watcher.stop()

@@ -231,15 +231,16 @@ def test_incremental_output_equals_a_clean_build_after_every_step(tmp_path_facto
         code = cli_build(site, incremental, root / "cache")
         clean = root / f"out-clean-{number}"
         assert cli_build(site, clean, root / f"cache-clean-{number}") == code, step
-        behind = watcher.build(lambda result, problems: outcomes.append(result is not None), hints=touched, hurry=True)
+        watcher.build(lambda result, problems: outcomes.append(result is not None), hints=touched, hurry=True)
         assert outcomes[-1] == (code == 0), step
         if code == 0:
             expected = tree(clean)
             assert tree(incremental) == expected, f"incremental build differs after {step}"
             # in a hurry, the watcher writes every page at once and leaves only the search index for later
             assert pages(tree(watched)) == pages(expected), f"watcher build differs after {step}"
-            if behind:
-                assert watcher.build(lambda result, problems: None, hints=frozenset()) is False
+            if watcher.behind:
+                watcher.catch_up()
+                assert not watcher.behind
             assert tree(watched) == expected, f"watcher build differs after {step}"
         else:
             assert tree(incremental) == before, f"a failed build changed output/ after {step}"
@@ -301,3 +302,21 @@ def test_a_site_with_nothing_published_yet_builds_the_same_bytes_a_second_later(
     time.sleep(1.1)
     assert site.run("build", "--output", str(site.root / "again"), "--cache", str(site.root / "again-cache")).code == 0
     assert (site.root / "again/rss.xml").read_bytes() == first
+
+
+def test_a_site_with_nothing_published_is_built_again_for_a_new_now(make_site):
+    site = make_site({"content/a.md": article("Tin hẹn giờ", date="2030-01-01 08:00")})
+    assert site.run("build", now="2026-01-01T00:00:00+07:00").code == 0
+    assert site.run("build", now="2026-06-01T00:00:00+07:00").code == 0
+    clean = site.root / "clean"
+    assert site.run("build", "--output", str(clean), "--cache", str(clean), now="2026-06-01T00:00:00+07:00").code == 0
+    assert (site.output / "rss.xml").read_bytes() == (clean / "rss.xml").read_bytes()
+
+
+def test_a_link_in_layouts_to_a_file_outside_is_reported(make_site):
+    site = make_site({"content/a.md": article("Tin một")})
+    (site.root / "brand.css").write_text("body { color: navy; }\n", "utf-8")
+    (site.root / "layouts/static/brand.css").symlink_to(site.root / "brand.css")
+    result = site.run("build")
+    assert result.code == 1
+    assert "layouts/static/brand.css:1: this is a link to a file outside the layouts folder" in result.err

@@ -230,6 +230,11 @@ def test_a_folder_without_its_slash_is_redirected_and_the_sites_404_page_is_used
     with serving(site.root) as server:
         status, headers, _ = server.get("/bai-viet/tin-mot")
         assert status == 301 and headers["location"] == "/bai-viet/tin-mot/"
+        (site.output / "ảnh mới").mkdir()
+        (site.output / "ảnh mới/index.html").write_text("<p>ảnh</p>", "utf-8")
+        status, headers, _ = server.get("/%E1%BA%A3nh%20m%E1%BB%9Bi")
+        assert status == 301 and headers["location"] == "/%E1%BA%A3nh%20m%E1%BB%9Bi/"
+        assert server.get(headers["location"])[0] == 200
         status, headers, body = server.get("/khong-co/")
         assert status == 404 and headers["content-type"] == "text/html; charset=utf-8"
         assert body.startswith((site.output / "404.html").read_bytes().split(b"</body>")[0])

@@ -173,6 +173,25 @@ def test_polling_for_file_systems_without_notifications(make_site):
         settled(site, log)
 
 
+def test_a_published_file_deleted_behind_the_watchers_back_is_restored_by_the_next_rebuild(make_site):
+    site = make_site({"content/a.md": article("Tin một"), "content/b.md": article("Tin hai")})
+    with watching(site) as log:
+        (site.output / "404.html").unlink()
+        (site.output / "bai-viet/tin-hai/index.html").write_text("sửa tay", "utf-8")
+        site.write({"content/a.md": article("Tin một", body="Bản sửa.")})
+        settled(site, log)
+
+
+def test_ctrl_c_right_after_an_edit_leaves_the_search_index_up_to_date(make_site):
+    site = make_site({"content/a.md": article("Tin một")})
+    with watching(site) as log:
+        site.write({"content/b.md": article("Tin hai về cầu Hàm Rồng")})
+        assert _wait(lambda: (site.output / "bai-viet/tin-hai-ve-cau-ham-rong/index.html").is_file()), _text(log)
+    # stopped within the second the watcher waits before it updates the search index
+    assert "Updating the search index before stopping" in _text(log)
+    assert same_as_clean_build(site), _text(log)
+
+
 def test_readme_states_the_burst_size():
     readme = (REPO / "README.md").read_text("utf-8")
     assert f"a burst of {BURST} saves in about a second" in readme
