@@ -41,6 +41,7 @@ def _worker_start(work: Callable[[int], Any], parent: int) -> None:
     output/ behind the back of the next build.
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # the pool ends its workers so; a watcher's handler is not theirs
     _die_with_parent()
     if os.getppid() != parent:  # the build was killed before this worker got going
         os._exit(1)

@@ -119,6 +119,7 @@ def identity(text: str) -> str:
     return clean_line(text).casefold()
 
 
+@functools.lru_cache(maxsize=4096)  # categories and tags come back on every article
 def make_slug(text: str) -> str:
     """A URL segment from Vietnamese text: 'Đường Thanh Hóa' → 'duong-thanh-hoa'.
 

@@ -40,6 +40,16 @@ FULL_SCAN_EVERY = 25  # builds; and look at every file now and then in case a no
 LATER_SECONDS = 1.0  # after a build in a hurry, the search index is brought up to date once edits pause this long
 
 Report = Callable[[str], None]
+SUPERSEDE = getattr(signal, "SIGUSR1", None)  # how a change stops an update of the search index (not on Windows)
+
+
+class Superseded(BaseException):
+    """A change arrived while the search index was being brought up to date: build the change first.
+
+    A BaseException, like Ctrl-C, so that the build's own clean-up runs and nothing takes it for a failure.
+    """
+
+
 Built = Callable[[BuildResult | None, tuple[Problem, ...]], None]
 
 
@@ -56,6 +66,7 @@ class Changes(FileSystemEventHandler):
         self.writing: dict[str, float] = {}
         self.touched: set[str] = set()  # files changed since the last build (absolute paths)
         self.structural = False  # a folder appeared, vanished or moved: the next build looks at everything
+        self.interrupt: Callable[[], None] | None = None  # called on each change (from the observer's thread)
         self.output = options.output.resolve()
         self.sources = (options.content.resolve(), options.layouts.resolve())
         self.config = options.config.resolve()
@@ -86,6 +97,8 @@ class Changes(FileSystemEventHandler):
             self.last = now
             self.generation += 1
             self.lock.notify_all()
+        if self.interrupt is not None:
+            self.interrupt()
 
     def wait_for_change(self, seen: int, until: float | None) -> bool:
         """Block until a change after generation `seen` (True), or until the monotonic time `until` (False)."""
@@ -128,6 +141,7 @@ class Watcher:
         self.state = State()
         self.builds = 0
         self.behind = False  # the last build left the search index for a quiet moment
+        self.catching_up = False  # a change now stops the update of the search index under way
         self.pending: frozenset[str] | None = None  # changed since the last good build; None: unknown
         closes = not poll and sys.platform.startswith("linux")
         self.handler = Changes(options, closes, 2 * POLL_SECONDS + 0.1 if poll else QUIET_SECONDS)
@@ -183,6 +197,9 @@ class Watcher:
         gc.freeze()
 
     def start(self) -> None:
+        if SUPERSEDE is not None and threading.current_thread() is threading.main_thread():
+            signal.signal(SUPERSEDE, self._supersede)
+            self.handler.interrupt = self._changed
         for folder in (self.options.content, self.options.layouts):
             if folder.is_dir():
                 self.observer.schedule(self.handler, str(folder), recursive=True)
@@ -217,9 +234,26 @@ class Watcher:
                 self.build(built, hurry=True)
             self.tidy()
 
-    def catch_up(self) -> None:
-        """Bring up to date what the last build left for later (pages do not reload for it)."""
-        self.build(lambda result, problems: None, hints=frozenset())
+    def catch_up(self, cancellable: bool = True) -> None:
+        """Bring up to date what the last build left for later (pages do not reload for it).
+
+        A change in the meantime stops it, output/ unchanged, so that the change is built at once.
+        """
+        try:
+            self.catching_up = cancellable
+            self.build(lambda result, problems: None, hints=frozenset())
+            self.catching_up = False
+        except Superseded:
+            self.catching_up = False  # the loop builds the change; the search index waits for the next pause
+
+    def _changed(self) -> None:
+        """From the observer's thread, on every change: stop an update of the search index."""
+        if self.catching_up and SUPERSEDE is not None:
+            os.kill(os.getpid(), SUPERSEDE)
+
+    def _supersede(self, signum: int, frame: object) -> None:
+        if self.catching_up:  # else a late signal: ignored
+            raise Superseded
 
     def finish(self) -> None:
         """On Ctrl-C: leave output/ whole, search index included, unless a second Ctrl-C says not to wait."""
@@ -227,7 +261,7 @@ class Watcher:
             return
         self.report("Updating the search index before stopping (Ctrl-C again to leave it for the next build)…")
         with contextlib.suppress(KeyboardInterrupt):
-            self.catch_up()
+            self.catch_up(cancellable=False)
 
     def stop(self) -> None:
         """Stop watching, and leave the memory of the last build for the next `bulletin build`."""

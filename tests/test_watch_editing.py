@@ -192,6 +192,14 @@ def test_ctrl_c_right_after_an_edit_leaves_the_search_index_up_to_date(make_site
     assert same_as_clean_build(site), _text(log)
 
 
+def test_a_first_build_in_two_processes_leaves_no_trace_of_its_workers(make_site):
+    site = make_site({f"content/{n}.md": article(f"Tin số {n}", body=f"Bài {n}.") for n in range(80)})
+    with watching(site, "--jobs", "2") as log:
+        site.write({"content/3.md": article("Tin số 3", body="Bài 3, đã sửa.")})
+        settled(site, log)
+    # (watching() also requires no traceback: the workers ended by the pool must not print one)
+
+
 def test_readme_states_the_burst_size():
     readme = (REPO / "README.md").read_text("utf-8")
     assert f"a burst of {BURST} saves in about a second" in readme
