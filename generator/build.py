@@ -17,6 +17,7 @@ from pathlib import Path
 
 import jinja2
 
+from .assets import asset_problems
 from .cache import ArticleStore, exclusive, load_pickle, save_pickle, state_path
 from .config import SiteConfig, load_config
 from .content import shown_path
@@ -197,7 +198,7 @@ def model(
         if site is None:
             site, site_problems = make_site(files.config, raw, files.now)
             problems += site_problems
-        problems += logo_problems(options, files)
+        problems += logo_problems(options, files) + asset_problems(files.assets)
         if problems:
             raise BuildFailed(problems)
         store.keep(set(loaded.keys.values()))

@@ -653,11 +653,9 @@ CASES: dict[str, Fails | Builds] = {
         link("anh.png", inside=True),
     ),
     # Two files claiming the same address.
-    "a file where an article page goes": Fails(
+    "a page where an article page goes": Fails(
         {BAD: article("Tin"), "content/bai-viet/tin/index.html": "<p>giả</p>"},
-        (
-            "content/bai-viet/tin/index.html:1: /bai-viet/tin/index.html is also made by content/bad.md; change one of them",
-        ),
+        ("content/bai-viet/tin/index.html:1: .html files are not published from the content folder (a page or script there would run as the site's own); put pages and scripts in layouts/",),
     ),
     "a file where an article folder goes": Fails(
         {BAD: article("Tin"), "content/bai-viet/tin": "giả"},
@@ -685,9 +683,35 @@ CASES: dict[str, Fails | Builds] = {
         {"content/_headers": "/*\n  X-Frame-Options: ALLOWALL\n"},
         ("content/_headers:1: /_headers is also made by security headers; change one of them",),
     ),
-    "a file named index.html": Fails(
+    "a page named index.html": Fails(
         {"content/index.html": "<p>giả</p>"},
-        ("content/index.html:1: /index.html is also made by home page; change one of them",),
+        ("content/index.html:1: .html files are not published from the content folder (a page or script there would run as the site's own); put pages and scripts in layouts/",),
+    ),
+    "a script beside the articles": Fails(
+        {"content/tien-ich.js": "alert(1)", "content/bai/trang.HTM": "<script>alert(1)</script>"},
+        (
+            "content/bai/trang.HTM:1: .htm files are not published from the content folder (a page or script there would run as the site's own); put pages and scripts in layouts/",
+            "content/tien-ich.js:1: .js files are not published from the content folder (a page or script there would run as the site's own); put pages and scripts in layouts/",
+        ),
+    ),
+    **{
+        f"an SVG picture with {name}": Fails(
+            {"content/anh/hinh.svg": f'<svg xmlns="http://www.w3.org/2000/svg">{inside}</svg>'},
+            (
+                "content/anh/hinh.svg:1: this SVG picture holds a script, an event handler, a javascript: link or a link with encoded characters that could hide one; save it again as a plain picture",
+            ),
+        )
+        for name, inside in {
+            "a script": "<SCRIPT>alert(1)</SCRIPT>",
+            "an event handler": '<rect width="9" height="9" onload="alert(1)"/>',
+            "a javascript: link": '<a href="JavaScript:alert(1)"><text>x</text></a>',
+            "an encoded link": '<a xlink:href="&#106;avascript:alert(1)"><text>x</text></a>',
+            "HTML inside": "<foreignObject><p>x</p></foreignObject>",
+        }.items()
+    },
+    "a plain SVG picture with Vietnamese text": Builds(
+        {"content/anh/hinh.svg": '<svg xmlns="http://www.w3.org/2000/svg"><text>Thanh H&#243;a</text></svg>'},
+        lambda site: (site.output / "anh/hinh.svg").is_file() or pytest.fail(),
     ),
     "a stylesheet over the site's": Fails(
         {"content/static/style.css": "body{display:none}"},
