@@ -655,7 +655,9 @@ CASES: dict[str, Fails | Builds] = {
     # Two files claiming the same address.
     "a page where an article page goes": Fails(
         {BAD: article("Tin"), "content/bai-viet/tin/index.html": "<p>giả</p>"},
-        ("content/bai-viet/tin/index.html:1: .html files are not published from the content folder (a page or script there would run as the site's own); put pages and scripts in layouts/",),
+        (
+            "content/bai-viet/tin/index.html:1: .html files are not published from the content folder (a page or script there would run as the site's own); put pages and scripts in layouts/",
+        ),
     ),
     "a file where an article folder goes": Fails(
         {BAD: article("Tin"), "content/bai-viet/tin": "giả"},
@@ -685,7 +687,9 @@ CASES: dict[str, Fails | Builds] = {
     ),
     "a page named index.html": Fails(
         {"content/index.html": "<p>giả</p>"},
-        ("content/index.html:1: .html files are not published from the content folder (a page or script there would run as the site's own); put pages and scripts in layouts/",),
+        (
+            "content/index.html:1: .html files are not published from the content folder (a page or script there would run as the site's own); put pages and scripts in layouts/",
+        ),
     ),
     "a script beside the articles": Fails(
         {"content/tien-ich.js": "alert(1)", "content/bai/trang.HTM": "<script>alert(1)</script>"},
