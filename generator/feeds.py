@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import partial
+from functools import lru_cache, partial
 from html import escape
 
 from feedgen.ext.base import BaseEntryExtension, BaseExtension
@@ -56,6 +56,7 @@ class AtomEnclosureEntry(BaseEntryExtension):
         return entry
 
 
+@lru_cache(maxsize=1024)  # the same article is in several feeds, RSS and Atom
 def absolute_html(config: SiteConfig, fragment: str) -> str:
     """Body HTML for feed readers: every site address made absolute, no srcset (readers show `src`)."""
 
