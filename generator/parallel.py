@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import gc
 import multiprocessing
 import os
 import signal
@@ -82,6 +83,13 @@ def _results(work: Callable[[int], T], count: int, jobs: int) -> Iterator[tuple[
         return
     chunks = [range(start, min(start + CHUNK, count)) for start in range(0, count, CHUNK)]
     context = multiprocessing.get_context("fork")
-    with context.Pool(jobs, initializer=_worker_start, initargs=(work, os.getpid())) as pool:
-        for chunk in pool.imap_unordered(_run_chunk, chunks):
-            yield from chunk
+    frozen = gc.get_freeze_count() == 0
+    if frozen:  # the site's objects then stay shared: the workers' cycle collector never writes to their pages
+        gc.freeze()
+    try:
+        with context.Pool(jobs, initializer=_worker_start, initargs=(work, os.getpid())) as pool:
+            for chunk in pool.imap_unordered(_run_chunk, chunks):
+                yield from chunk
+    finally:
+        if frozen:
+            gc.unfreeze()
