@@ -13,9 +13,10 @@ from array import array
 from datetime import date
 from itertools import pairwise
 
-from .model import Article, Site
+from .model import ARTICLE_PREFIX, Article, Site
 from .output import OutputFile
 from .search_postings import Collector, collect, compress, gaps, postings_files, shard_count
+from .text import fold, words
 
 INDEX = "tim-kiem/index"
 FORMAT = 1
@@ -34,11 +35,20 @@ def lead(article: Article) -> str:
     return text[:LEAD_CHARS].rsplit(" ", 1)[0] + " …"
 
 
+def address(article: Article) -> int | str:
+    """The article's address as the client rebuilds it: the length of its slug when the slug is the start of
+    the title's folded words joined by hyphens (as it is unless two articles share a title), else the URL."""
+    spelled = "-".join(map(fold, words(article.title)))
+    if article.url == f"{ARTICLE_PREFIX}{spelled[: len(article.slug)]}/":
+        return len(article.slug)
+    return article.url
+
+
 def document_files(site: Site) -> tuple[int, list[tuple[str, bytes]]]:
-    """(documents per file, files): URL, title, date, category number and lead of each document."""
+    """(documents per file, files): address, title, date, category number and lead of each document."""
     numbers = {section.name: number for number, section in enumerate(site.categories)}
     records = [
-        [a.url, a.title, a.date.isoformat(timespec="minutes"), numbers[a.category], lead(a)] for a in site.articles
+        [address(a), a.title, a.date.isoformat(timespec="minutes"), numbers[a.category], lead(a)] for a in site.articles
     ]
     encoded = [json.dumps(r, ensure_ascii=False, separators=(",", ":")).encode("utf-8") for r in records]
     count = shard_count(b"\n".join(encoded), DOCS_TARGET)
@@ -90,6 +100,7 @@ def render_search(site: Site) -> list[OutputFile]:
         "documents": len(site.articles),
         **summary,
         "perFile": per_file,
+        "address": ARTICLE_PREFIX,
         "vocabulary": firsts,
         "categories": [[s.name, s.slug, len(s.articles)] for s in site.categories],
         "dateStride": stride,

@@ -33,6 +33,7 @@ K1, B = 1.2, 0.75
 LEVELS = 63
 MAX_FORMS = 30
 SHARD_TARGET = 20_000
+RELATIVE_MIN = 32
 _DOCS, _KEYS = operator.attrgetter("docs"), operator.attrgetter("keys")
 _BLOCK = re.compile(r"<(?=/?(?:p|div|li|h\d|br|td|th|tr|blockquote|figure|figcaption|pre|dd|dt|hr|table)\b)")
 
@@ -203,10 +204,26 @@ def unigram_block(entry: Postings, scale: float, saturation: list[float]) -> byt
     return bytes(out)
 
 
-def bigram_block(docs: list[int], names: list[int], titled: list[int]) -> bytes:
-    """Gaps of the documents with the two words in a row, then of those where both words are capitalised
-    (a name), then of those where the two words are in the title."""
-    out = bytearray(gaps(docs))
+def bigram_block(docs: list[int], names: list[int], titled: list[int], both: Callable[[], list[int]]) -> bytes:
+    """A bigram's postings in the smaller of two forms, told apart by the first byte.
+
+    0: gaps of the documents with the two words in a row, then of those where both words are
+    capitalised (a name), then of those where they are in the title. 1: one byte (bit 0 in a row,
+    bit 1 a name, bit 2 in the title) per document that has both words, in order, so a list is
+    spelled relative to its words' lists, which the client has already: a common phrase such as
+    "thanh hoa" costs a few bytes, not a list as long as its words'.
+    """
+    if len(docs) >= RELATIVE_MIN:
+        within = both()
+        if len(docs) * 8 >= len(within):
+            flags = dict.fromkeys(docs, 1)
+            for doc in names:
+                flags[doc] |= 2
+            for doc in titled:
+                flags[doc] |= 4
+            return b"\1" + bytes(map(flags.get, within, repeat(0)))
+    out = bytearray(b"\0")
+    out += gaps(docs)
     for subset in (names, titled):
         varint(len(subset), out)
         if subset:
@@ -255,9 +272,26 @@ def postings_files(collector: Collector) -> tuple[dict[str, object], list[tuple[
         (term, len(entry.docs), unigram_block(entry, idf(len(entry.docs), total) / unit, saturation))
         for term, entry in collector.unigrams.items()
     ]
+    members: dict[str, set[int]] = {}
+
+    def both(a: str, b: str) -> Callable[[], list[int]]:
+        """The documents with both words, in order (computed only when asked)."""
+
+        def within() -> list[int]:
+            if a not in members:
+                members.clear()  # bigrams come grouped by their first word: keep one set at a time
+                members[a] = set(collector.unigrams[a].docs)
+            return sorted(members[a].intersection(collector.unigrams[b].docs))
+
+        return within
+
     entries += [
-        (f"{a} {b}", len(docs), bigram_block(docs, collector.names.get((a, b), []), collector.titled.get((a, b), [])))
-        for (a, b), docs in collector.bigrams.items()
+        (
+            f"{a} {b}",
+            len(docs),
+            bigram_block(docs, collector.names.get((a, b), []), collector.titled.get((a, b), []), both(a, b)),
+        )
+        for (a, b), docs in sorted(collector.bigrams.items())
         if a and b
     ]
     entries.sort(key=operator.itemgetter(0))

@@ -168,18 +168,33 @@ class BuiltIndex:
         entry = self.terms(self.file_of(term)).get(term)
         if entry is None:
             return None
-        docs, at = gaps(entry[1], 0, entry[0])
-        count, at = varint(entry[1], at)
-        names, at = gaps(entry[1], at, count)
-        count, at = varint(entry[1], at)
-        titled, at = gaps(entry[1], at, count)
-        assert at == len(entry[1])
+        df, block = entry
+        if block[0] == 1:  # a flag byte per document with both words
+            a, b = self.syllable(first), self.syllable(second)
+            assert a is not None and b is not None
+            within = sorted(set(a.docs) & set(b.docs))
+            flags = block[1:]
+            assert len(flags) == len(within)
+            picked = [[doc for doc, flag in zip(within, flags, strict=True) if flag & bit] for bit in (1, 2, 4)]
+            assert len(picked[0]) == df
+            return picked[0], picked[1], picked[2]
+        assert block[0] == 0
+        docs, at = gaps(block, 1, df)
+        count, at = varint(block, at)
+        names, at = gaps(block, at, count)
+        count, at = varint(block, at)
+        titled, at = gaps(block, at, count)
+        assert at == len(block)
         return docs, names, titled
 
     def documents(self) -> list[list]:
+        """The records, with the address rebuilt as the client does when it is stored as a slug length."""
         records: list[list] = []
         for number in range(-(-self.meta["documents"] // self.meta["perFile"])):
             records += json.loads(self.unpack(f"d/{number}.bin"))
+        for record in records:
+            if isinstance(record[0], int):
+                record[0] = self.meta["address"] + "-".join(map(fold, words(record[1])))[: record[0]] + "/"
         return records
 
 
@@ -266,6 +281,51 @@ def test_bigrams_keep_word_order_and_names_and_stop_at_punctuation(built):
     assert built.bigram("cap", "xa") == ([2], [], [])  # in the body only
     assert built.bigram("hoa", "thanh") is None
     assert built.bigram("xa", "so") is None  # "cấp xã. Sở" has a full stop between
+
+
+def test_a_common_bigram_is_stored_against_its_words_lists_with_the_same_meaning(make_site, monkeypatch):
+    from generator import search_postings
+
+    plain = make_site(SITE)
+    assert plain.run("build").code == 0
+    plain_index = BuiltIndex(plain.output / "tim-kiem/index")
+    pairs = [term.split(" ") for term in plain_index.all_terms() if " " in term]
+    answers = {tuple(pair): plain_index.bigram(*pair) for pair in pairs}
+    monkeypatch.setattr(search_postings, "RELATIVE_MIN", 1)
+    assert plain.run("build", "--output", str(plain.root / "relative")).code == 0
+    relative = BuiltIndex(plain.root / "relative/tim-kiem/index")
+    blocks = relative.all_terms()
+    assert sum(blocks[" ".join(pair)][1][0] == 1 for pair in pairs) > len(pairs) // 2
+    assert {tuple(pair): relative.bigram(*pair) for pair in pairs} == answers
+    assert blocks["thanh hoa"][1] == b"\x01\x07\x07"  # both documents with "thanh" and "hoa": a name, in the title
+
+
+def test_addresses_are_rebuilt_from_titles_or_kept_whole(make_site):
+    site = make_site(
+        {
+            "content/a.md": article("Họp báo quý IV", date="2026-11-20 08:00"),
+            "content/b.md": article("Họp báo quý IV", date="2026-11-21 08:00"),
+            "content/c.md": article("Tin riêng", date="2026-11-22 08:00", slug="dia-chi-rieng"),
+            "content/d.md": article("Một tiêu đề " + "rất dài " * 20, date="2026-11-23 08:00"),
+        }
+    )
+    assert site.run("build").code == 0
+    index = BuiltIndex(site.output / "tim-kiem/index")
+    stored = [json.loads(index.unpack(f"d/{n}.bin")) for n in range(-(-4 // index.meta["perFile"]))]
+    kinds = [type(record[0]) for records in stored for record in records]
+    assert kinds == [int, str, str, int]  # the long title's slug is cut: still the start of its words
+    addresses = [record[0] for record in index.documents()]
+    assert addresses == [
+        "/bai-viet/" + a
+        for a in (
+            "mot-tieu-de-rat-dai-rat-dai-rat-dai-rat-dai-rat-dai-rat-dai-rat-dai-rat-dai-rat/",
+            "dia-chi-rieng/",
+            "hop-bao-quy-iv-2/",
+            "hop-bao-quy-iv/",
+        )
+    ]
+    for url in addresses:
+        assert (site.output / url.strip("/") / "index.html").is_file()
 
 
 def test_rarer_frequency_gives_more_weight(built):

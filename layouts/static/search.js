@@ -202,13 +202,40 @@
     return entry.decoded;
   }
 
+  // The documents in both of two ascending lists.
+  function intersect(a, b) {
+    var out = new Uint32Array(Math.min(a.length, b.length)), n = 0, i = 0, j = 0;
+    while (i < a.length && j < b.length) {
+      if (a[i] < b[j]) i++;
+      else if (a[i] > b[j]) j++;
+      else { out[n++] = a[i]; i++; j++; }
+    }
+    return out.subarray(0, n);
+  }
+
   // A bigram's postings: the documents with the two words in a row, those where they are a name, and
-  // those where they are in the title.
-  function decodeBigram(entry) {
+  // those where they are in the title. Either as lists (form 0) or as one byte of flags per document
+  // that has both words (form 1), whose lists `first` and `second` are.
+  function decodeBigram(entry, first, second) {
     if (!entry.decoded) {
-      var reader = new Reader(entry.bytes), docs = readGaps(reader, entry.df);
-      var names = new Set(readGaps(reader, reader.varint()));
-      entry.decoded = { docs: docs, df: entry.df, names: names, titled: new Set(readGaps(reader, reader.varint())) };
+      var reader = new Reader(entry.bytes), docs, names = new Set(), titled = new Set();
+      if (entry.bytes[0] === 1) {
+        var within = intersect(first.docs, second.docs), n = 0;
+        docs = new Uint32Array(entry.df);
+        for (var i = 0; i < within.length; i++) {
+          var flags = entry.bytes[1 + i];
+          if (!flags) continue;
+          docs[n++] = within[i];
+          if (flags & 2) names.add(within[i]);
+          if (flags & 4) titled.add(within[i]);
+        }
+      } else {
+        reader.at = 1;
+        docs = readGaps(reader, entry.df);
+        names = new Set(readGaps(reader, reader.varint()));
+        titled = new Set(readGaps(reader, reader.varint()));
+      }
+      entry.decoded = { docs: docs, df: entry.df, names: names, titled: titled };
     }
     return entry.decoded;
   }
@@ -239,6 +266,12 @@
     });
   };
 
+  // The words of a title folded and joined by hyphens: the start of its article's address (see address() in
+  // generator/search.py).
+  function slugOf(title) {
+    return words(title).map(fold).join("-");
+  }
+
   Index.prototype.documents = function (docs) {
     var index = this, per = this.meta.perFile, wanted = new Set();
     docs.forEach(function (doc) { wanted.add(Math.floor(doc / per)); });
@@ -249,7 +282,9 @@
       return docs.map(function (doc) {
         var record = byFile.get(Math.floor(doc / per))[doc % per];
         var category = index.meta.categories[record[3]] || ["", ""];
-        return { doc: doc, url: record[0], title: record[1], date: record[2], category: category[0], lead: record[4] };
+        var url = record[0];
+        if (typeof url === "number") url = index.meta.address + slugOf(record[1]).slice(0, url) + "/";
+        return { doc: doc, url: url, title: record[1], date: record[2], category: category[0], lead: record[4] };
       });
     });
   };
@@ -321,7 +356,7 @@
     for (var i = 1; i < tokens.length; i++) {
       var a = tokens[i - 1], b = tokens[i];
       var required = !b.prefix && a.phrase > 0 && a.phrase === b.phrase;
-      if (b.joined) pairs.push({ term: a.folded + " " + b.folded, required: required });
+      if (b.joined) pairs.push({ term: a.folded + " " + b.folded, first: a.folded, second: b.folded, required: required });
     }
     return Promise.all(pairs.map(function (pair) {
       return index.term(pair.term).then(function (entry) {
@@ -338,11 +373,12 @@
       if (!entries[i].length) return { total: 0, docs: [], words: tokens };
       groups.push({ token: tokens[i], lists: entries[i] });
     }
-    var hits = new Uint16Array(total), score = new Float64Array(total), need = 0;
+    var hits = new Uint16Array(total), score = new Float64Array(total), need = 0, syllables = new Map();
     groups.forEach(function (group) {
       var token = group.token, weight = bonus(group.lists[0][1].df, total), marker = need + 1;
       group.lists.forEach(function (item) {
         var list = decodeSyllable(item[1]);
+        syllables.set(item[0], list);
         var form = token.marked && list.masks && item[0] === token.folded ? list.forms.indexOf(token.exact) : -1;
         var exactBonus = EXACT_BONUS * weight;
         for (var j = 0; j < list.df; j++) {
@@ -362,7 +398,7 @@
         if (pair.required) need = -1;
         return;
       }
-      var list = decodeBigram(pair.entry), weight = bonus(list.df, total), marker = need + 1;
+      var list = decodeBigram(pair.entry, syllables.get(pair.first), syllables.get(pair.second)), weight = bonus(list.df, total), marker = need + 1;
       var nameWeight = NAME_BONUS * bonus(list.names.size, total);
       for (var j = 0; j < list.df; j++) {
         var doc = list.docs[j];
