@@ -32,7 +32,8 @@ from .text import fold, nfc, place_tone, search_tokens
 K1, B = 1.2, 0.75
 LEVELS = 63
 MAX_FORMS = 30
-SHARD_TARGET = 20_000
+SHARD_TARGET = 10_000
+POSTINGS_FILES = 500
 RELATIVE_MIN = 32
 _DOCS, _KEYS = operator.attrgetter("docs"), operator.attrgetter("keys")
 _BLOCK = re.compile(r"<(?=/?(?:p|div|li|h\d|br|td|th|tr|blockquote|figure|figcaption|pre|dd|dt|hr|table)\b)")
@@ -295,18 +296,20 @@ def postings_files(collector: Collector) -> tuple[dict[str, object], list[tuple[
         if a and b
     ]
     entries.sort(key=operator.itemgetter(0))
-    half = SHARD_TARGET // 2
+    everything = b"".join(text.encode() + block for text, _df, block in entries)
+    ratio = len(zlib.compress(everything, 1)) / max(1, len(everything))
+    target = max(SHARD_TARGET, round(len(everything) * ratio / POSTINGS_FILES))
+    half = target // 2
     alone = [entry for entry in entries if len(entry[2]) > half and len(zlib.compress(entry[2], 1)) > half]
     big = {entry[0] for entry in alone}
     shared = [entry for entry in entries if entry[0] not in big]
     packed = b"".join(text.encode() + block for text, _df, block in shared)
-    ratio = len(zlib.compress(packed, 1)) / max(1, len(packed))
     family: Counter[str] = Counter()
     for text, _df, block in shared:
         if " " in text:
             family[text.split(" ", 1)[0]] += len(text) + len(block)
     spread = {word for word, size in family.items() if size * ratio > half}
-    count = max(1, round(len(packed) * ratio / SHARD_TARGET))
+    count = max(1, round(len(packed) * ratio / target))
     shards: list[list[tuple[str, int, bytes]]] = [[] for _ in range(count)]
     for entry in shared:
         shards[fnv1a(home(entry[0], spread)) % count].append(entry)

@@ -7,6 +7,7 @@ import json
 import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from itertools import pairwise
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -190,8 +191,9 @@ class BuiltIndex:
     def documents(self) -> list[list]:
         """The records, with the address rebuilt as the client does when it is stored as a slug length."""
         records: list[list] = []
-        for number in range(-(-self.meta["documents"] // self.meta["perFile"])):
+        for number in range(len(self.meta["documentRuns"])):
             records += json.loads(self.unpack(f"d/{number}.bin"))
+            assert len(records) == sum(self.meta["documentRuns"][: number + 1])
         for record in records:
             if isinstance(record[0], int):
                 record[0] = self.meta["address"] + "-".join(map(fold, words(record[1])))[: record[0]] + "/"
@@ -311,7 +313,7 @@ def test_addresses_are_rebuilt_from_titles_or_kept_whole(make_site):
     )
     assert site.run("build").code == 0
     index = BuiltIndex(site.output / "tim-kiem/index")
-    stored = [json.loads(index.unpack(f"d/{n}.bin")) for n in range(-(-4 // index.meta["perFile"]))]
+    stored = [json.loads(index.unpack(f"d/{n}.bin")) for n in range(len(index.meta["documentRuns"]))]
     kinds = [type(record[0]) for records in stored for record in records]
     assert kinds == [int, str, str, int]  # the long title's slug is cut: still the start of its words
     addresses = [record[0] for record in index.documents()]
@@ -434,6 +436,28 @@ def test_a_list_too_big_to_share_a_shard_gets_its_own_file(monkeypatch, tmp_path
     common = next(term for term in big if " " not in term)
     assert index.syllable(common).docs == sorted(index.syllable(common).docs)
     assert len(index.syllable(common).docs) == every[common][0]
+
+
+@pytest.mark.parametrize("count", [1, 7, 600, 10_000, 100_000])
+def test_document_files_are_small_for_new_articles_and_grow_with_age(count):
+    from generator.search import DOCS_FIRST, DOCUMENT_FILES, document_runs
+
+    runs = document_runs(count, 500)
+    assert sum(runs) == count and len(runs) <= DOCUMENT_FILES
+    assert runs[0] == min(count, DOCS_FIRST) and max(runs) <= 500
+    assert all(a <= b for a, b in pairwise(runs[:-1]))  # only the last, the remainder, may be smaller
+    if count >= 10_000:
+        assert runs[-2] > 4 * runs[0]
+
+
+def test_document_records_come_back_in_site_order_across_files(tmp_path):
+    from generator.output import write_tree
+
+    site, _ = make_site(SiteConfig(), many_articles(600), NOW)
+    write_tree(tmp_path, render_search(site))
+    index = BuiltIndex(tmp_path / "tim-kiem/index")
+    assert len(index.meta["documentRuns"]) > 3
+    assert [r[0] for r in index.documents()] == [a.url for a in site.articles]
 
 
 def test_a_site_with_nothing_published_has_an_empty_index(make_site):

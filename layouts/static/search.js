@@ -138,6 +138,8 @@
       this.metaPromise = this.load("meta.json").then(function (bytes) {
         var meta = JSON.parse(DECODER.decode(bytes));
         for (var i = 1; i < meta.days.length; i++) meta.days[i] = meta.days[i - 1] - meta.days[i];
+        index.starts = [0];  // the first document of each document file
+        meta.documentRuns.forEach(function (run, n) { index.starts.push(index.starts[n] + run); });
         index.big = new Map(meta.big.map(function (term, number) { return [term, number]; }));
         index.spread = new Set(meta.spread);
         index.meta = meta;
@@ -272,15 +274,25 @@
     return words(title).map(fold).join("-");
   }
 
+  // The number of the document file that holds a document: the last one starting at or before it.
+  Index.prototype.fileOfDocument = function (doc) {
+    var low = 0, high = this.starts.length - 2;
+    while (low < high) {
+      var middle = (low + high + 1) >> 1;
+      if (this.starts[middle] <= doc) low = middle; else high = middle - 1;
+    }
+    return low;
+  };
+
   Index.prototype.documents = function (docs) {
-    var index = this, per = this.meta.perFile, wanted = new Set();
-    docs.forEach(function (doc) { wanted.add(Math.floor(doc / per)); });
+    var index = this, wanted = new Set();
+    docs.forEach(function (doc) { wanted.add(index.fileOfDocument(doc)); });
     var numbers = Array.from(wanted);
     return Promise.all(numbers.map(function (n) { return index.load("d/" + n + ".bin"); })).then(function (files) {
       var byFile = new Map();
       numbers.forEach(function (n, i) { byFile.set(n, JSON.parse(DECODER.decode(files[i]))); });
       return docs.map(function (doc) {
-        var record = byFile.get(Math.floor(doc / per))[doc % per];
+        var file = index.fileOfDocument(doc), record = byFile.get(file)[doc - index.starts[file]];
         var category = index.meta.categories[record[3]] || ["", ""];
         var url = record[0];
         if (typeof url === "number") url = index.meta.address + slugOf(record[1]).slice(0, url) + "/";
