@@ -35,6 +35,7 @@ MAX_FORMS = 30
 SHARD_TARGET = 10_000
 POSTINGS_FILES = 500
 RELATIVE_MIN = 32
+FORMS_APART = 512
 _DOCS, _KEYS = operator.attrgetter("docs"), operator.attrgetter("keys")
 _BLOCK = re.compile(r"<(?=/?(?:p|div|li|h\d|br|td|th|tr|blockquote|figure|figcaption|pre|dd|dt|hr|table)\b)")
 
@@ -180,29 +181,44 @@ def collect(articles: Sequence[Article]) -> Collector:
             gc.enable()
 
 
-def unigram_block(entry: Postings, scale: float, saturation: list[float]) -> bytes:
-    """Gaps, one byte per document (weight level, title bit), then the accented forms and their masks."""
+def unigram_blocks(entry: Postings, scale: float, saturation: list[float], total: int) -> tuple[bytes, bytes]:
+    """(postings, accented forms): gaps, one byte per document (weight level, title bit), then the accented
+    forms and each document's mask of them, or a 0 when these are too many to keep here.
+
+    A syllable in more than half the documents lists the documents without it instead (the client
+    knows both counts): "thanh" on a Thanh Hóa bulletin costs its few absences, not every article.
+    The forms and masks count only when a reader types diacritics, which most do not, so a long list
+    keeps them apart (returned second, stored as the term followed by "*") for the client to fetch
+    only then.
+    """
     levels = {}
     for key in set(entry.keys):
         count, bucket = key >> 12 & 0xFF, key & 0xFFF
         weight = round(scale * count * (K1 + 1) / (count + saturation[bucket]))
         levels[key] = max(1, min(LEVELS, weight)) | (key >> 20) << 7
-    out = bytearray(gaps(entry.docs))
+    if len(entry.docs) * 2 > total:
+        absent = sorted(set(range(total)).difference(entry.docs))
+        out = bytearray(gaps(absent) if absent else b"")
+    else:
+        out = bytearray(gaps(entry.docs))
     out += bytes(map(levels.__getitem__, entry.keys))
     forms = sorted(entry.forms, key=entry.forms.__getitem__)[:MAX_FORMS]
-    varint(len(forms), out)
+    extra = bytearray()
+    varint(len(forms), extra)
     if len(forms) > 1:
         for form in forms:
             encoded = form.encode("utf-8")
-            varint(len(encoded), out)
-            out += encoded
+            varint(len(encoded), extra)
+            extra += encoded
         masks = list(map(((1 << len(forms)) - 1).__and__, entry.masks))
         if max(masks) < 0x80:
-            out += bytes(masks)
+            extra += bytes(masks)
         else:
             for mask in masks:
-                varint(mask, out)
-    return bytes(out)
+                varint(mask, extra)
+    if len(extra) > FORMS_APART:
+        return bytes(out + b"\0"), bytes(extra)
+    return bytes(out + extra), b""
 
 
 def bigram_block(docs: list[int], names: list[int], titled: list[int], both: Callable[[], list[int]]) -> bytes:
@@ -269,10 +285,12 @@ def postings_files(collector: Collector) -> tuple[dict[str, object], list[tuple[
     average = max(1.0, sum(collector.lengths) / total)
     saturation = [K1 * (1 - B + B * (bucket * 4 + 2) / average) for bucket in range(0x1000)]
     unit = idf(1, total) * (K1 + 1) / LEVELS
-    entries = [
-        (term, len(entry.docs), unigram_block(entry, idf(len(entry.docs), total) / unit, saturation))
-        for term, entry in collector.unigrams.items()
-    ]
+    entries = []
+    for term, entry in collector.unigrams.items():
+        block, forms = unigram_blocks(entry, idf(len(entry.docs), total) / unit, saturation, total)
+        entries.append((term, len(entry.docs), block))
+        if forms:
+            entries.append((f"{term}*", len(entry.docs), forms))
     members: dict[str, set[int]] = {}
 
     def both(a: str, b: str) -> Callable[[], list[int]]:

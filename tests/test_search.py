@@ -148,9 +148,18 @@ class BuiltIndex:
         if entry is None:
             return None
         df, block = entry
-        docs, at = gaps(block, 0, df)
+        total = self.meta["documents"]
+        if df * 2 > total:  # the documents without it
+            absent, at = gaps(block, 0, total - df)
+            docs = sorted(set(range(total)) - set(absent))
+        else:
+            docs, at = gaps(block, 0, df)
         levels = list(block[at : at + df])
         count, at = varint(block, at + df)
+        if count == 0:  # the forms are kept apart, as "term*"
+            assert at == len(block)
+            block = self.terms(self.file_of(f"{term}*"))[f"{term}*"][1]
+            count, at = varint(block, 0)
         forms, masks = [], []
         if count > 1:
             for _ in range(count):
@@ -423,7 +432,7 @@ def test_a_list_too_big_to_share_a_shard_gets_its_own_file(monkeypatch, tmp_path
     from generator import search_postings
     from generator.output import write_tree
 
-    monkeypatch.setattr(search_postings, "SHARD_TARGET", 1_000)
+    monkeypatch.setattr(search_postings, "SHARD_TARGET", 200)
     site, _ = make_site(SiteConfig(), many_articles(600), NOW)
     write_tree(tmp_path, render_search(site))
     index = BuiltIndex(tmp_path / "tim-kiem/index")
@@ -458,6 +467,24 @@ def test_document_records_come_back_in_site_order_across_files(tmp_path):
     index = BuiltIndex(tmp_path / "tim-kiem/index")
     assert len(index.meta["documentRuns"]) > 3
     assert [r[0] for r in index.documents()] == [a.url for a in site.articles]
+
+
+def test_long_lists_keep_their_accented_forms_apart_with_the_same_meaning(monkeypatch, tmp_path):
+    from generator import search_postings
+    from generator.output import write_tree
+
+    site, _ = make_site(SiteConfig(), many_articles(300), NOW)
+    write_tree(tmp_path / "together", render_search(site))
+    monkeypatch.setattr(search_postings, "FORMS_APART", 2)
+    write_tree(tmp_path / "apart", render_search(site))
+    together, apart = BuiltIndex(tmp_path / "together/tim-kiem/index"), BuiltIndex(tmp_path / "apart/tim-kiem/index")
+    kept_apart = [term for term in apart.all_terms() if term.endswith("*")]
+    assert kept_apart and not any(term.endswith("*") for term in together.all_terms())
+    for term in kept_apart:
+        syllable = term[:-1]
+        assert apart.syllable(syllable) == together.syllable(syllable)
+        assert len(apart.syllable(syllable).forms) > 1
+        assert apart.all_terms()[syllable][1][-1] == 0  # the postings end with a count of 0 forms
 
 
 def test_a_site_with_nothing_published_has_an_empty_index(make_site):

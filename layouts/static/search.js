@@ -188,20 +188,36 @@
   }
 
   // A syllable's postings: documents, weight levels with the title bit, accented forms and their masks.
-  function decodeSyllable(entry) {
+  function decodeSyllable(entry, total) {
     if (entry.decoded) return entry.decoded;
-    var reader = new Reader(entry.bytes), df = entry.df;
-    var docs = readGaps(reader, df);
+    var reader = new Reader(entry.bytes), df = entry.df, docs;
+    if (df * 2 > total) {  // in most documents: the list names those without it
+      var absent = readGaps(reader, total - df), n = 0, a = 0;
+      docs = new Uint32Array(df);
+      for (var doc = 0; doc < total; doc++) {
+        if (a < absent.length && absent[a] === doc) a++;
+        else docs[n++] = doc;
+      }
+    } else {
+      docs = readGaps(reader, df);
+    }
     var levels = entry.bytes.subarray(reader.at, reader.at + df);
     reader.at += df;
-    var formCount = reader.varint(), forms = [], masks = null;
-    if (formCount > 1) {
-      for (var i = 0; i < formCount; i++) forms.push(reader.text());
-      masks = new Uint32Array(df);
-      for (var j = 0; j < df; j++) masks[j] = reader.varint();
-    }
-    entry.decoded = { docs: docs, levels: levels, forms: forms, masks: masks, df: df };
+    entry.decoded = { docs: docs, levels: levels, forms: [], masks: null, df: df, formsApart: false };
+    readForms(entry.decoded, reader);
     return entry.decoded;
+  }
+
+  // The accented forms of a syllable and each document's mask of them; a count of 0 means that they
+  // are kept apart, as the entry "term*", fetched only for a query typed with diacritics.
+  function readForms(list, reader) {
+    var count = reader.varint();
+    list.formsApart = count === 0;
+    if (count > 1) {
+      for (var i = 0; i < count; i++) list.forms.push(reader.text());
+      list.masks = new Uint32Array(list.df);
+      for (var j = 0; j < list.df; j++) list.masks[j] = reader.varint();
+    }
   }
 
   // The documents in both of two ascending lists.
@@ -353,6 +369,18 @@
           });
         });
       }));
+      words = words.then(function (found) {
+        return Promise.all(found.map(function (lists, i) {
+          var token = tokens[i];
+          if (!token.marked || !lists.length || lists[0][0] !== token.folded) return lists;
+          var list = decodeSyllable(lists[0][1], meta.documents);
+          if (!list.formsApart) return lists;
+          return index.term(token.folded + "*").then(function (extra) {
+            if (extra && list.formsApart) readForms(list, new Reader(extra.bytes));
+            return lists;
+          });
+        }));
+      });
       var number = -1;
       if (category) meta.categories.forEach(function (c, i) { if (c[1] === category) number = i; });
       var filter = number >= 0 ? index.load("c/" + number + ".bin") : Promise.resolve(null);
@@ -389,7 +417,7 @@
     groups.forEach(function (group) {
       var token = group.token, weight = bonus(group.lists[0][1].df, total), marker = need + 1;
       group.lists.forEach(function (item) {
-        var list = decodeSyllable(item[1]);
+        var list = decodeSyllable(item[1], total);
         syllables.set(item[0], list);
         var form = token.marked && list.masks && item[0] === token.folded ? list.forms.indexOf(token.exact) : -1;
         var exactBonus = EXACT_BONUS * weight;
