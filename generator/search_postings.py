@@ -279,7 +279,8 @@ def postings_files(collector: Collector) -> tuple[dict[str, object], list[tuple[
     A syllable lives in the shard of its hash, and a bigram in the shard of its first word's hash, so
     the words of a phrase arrive together: a three-word query reads three shards. A word whose
     bigrams would overfill that shard has them spread by the hash of the whole bigram instead, and a
-    list too big to share any shard gets a file of its own. The summary names both kinds.
+    list too big to share any shard gets a file of its own. The summary names both kinds. Accented
+    forms kept apart ("term*") have shards of their own, twice as big, read only for diacritics.
     """
     total = max(1, len(collector.lengths))
     average = max(1.0, sum(collector.lengths) / total)
@@ -314,6 +315,8 @@ def postings_files(collector: Collector) -> tuple[dict[str, object], list[tuple[
         if a and b
     ]
     entries.sort(key=operator.itemgetter(0))
+    apart = [entry for entry in entries if entry[0].endswith("*")]
+    entries = [entry for entry in entries if not entry[0].endswith("*")]
     everything = b"".join(text.encode() + block for text, _df, block in entries)
     ratio = len(zlib.compress(everything, 1)) / max(1, len(everything))
     target = max(SHARD_TARGET, round(len(everything) * ratio / POSTINGS_FILES))
@@ -333,8 +336,14 @@ def postings_files(collector: Collector) -> tuple[dict[str, object], list[tuple[
         shards[fnv1a(home(entry[0], spread)) % count].append(entry)
     files = [(f"t/{number}.bin", compress(pack(shard))) for number, shard in enumerate(shards)]
     files += [(f"x/{number}.bin", compress(pack([entry]))) for number, entry in enumerate(alone)]
+    forms_count = max(1, round(sum(len(block) for _text, _df, block in apart) * ratio / (2 * target)))
+    forms: list[list[tuple[str, int, bytes]]] = [[] for _ in range(forms_count)]
+    for entry in apart:
+        forms[fnv1a(entry[0]) % forms_count].append(entry)
+    files += [(f"f/{number}.bin", compress(pack(shard))) for number, shard in enumerate(forms)]
     summary = {
         "shards": count,
+        "formShards": forms_count,
         "big": [text for text, _df, _block in alone],
         "spread": sorted(spread),
         "unit": round(unit, 6),

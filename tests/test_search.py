@@ -133,13 +133,15 @@ class BuiltIndex:
         meta = self.meta
         if term in meta["big"]:
             return f"x/{meta['big'].index(term)}.bin"
+        if term.endswith("*"):
+            return f"f/{fnv1a(term) % meta['formShards']}.bin"
         first, space, _ = term.partition(" ")
         home = first if space and first not in meta["spread"] else term
         return f"t/{fnv1a(home) % meta['shards']}.bin"
 
     def all_terms(self) -> dict[str, tuple[int, bytes]]:
         found: dict[str, tuple[int, bytes]] = {}
-        for path in sorted((self.root / "t").glob("*.bin")) + sorted((self.root / "x").glob("*.bin")):
+        for path in sorted(self.root.glob("[txf]/*.bin")):
             found.update(self.terms(path.relative_to(self.root).as_posix()))
         return found
 

@@ -173,6 +173,7 @@
   Index.prototype.fileOf = function (term) {
     var number = this.big.get(term);
     if (number !== undefined) return "x/" + number + ".bin";
+    if (term.endsWith("*")) return "f/" + (fnv1a(term) % this.meta.formShards) + ".bin";
     var space = term.indexOf(" "), first = term.slice(0, space);
     var home = space > 0 && !this.spread.has(first) ? first : term;
     return "t/" + (fnv1a(home) % this.meta.shards) + ".bin";
