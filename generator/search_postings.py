@@ -34,6 +34,8 @@ LEVELS = 63
 MAX_FORMS = 30
 SHARD_TARGET = 10_000
 POSTINGS_FILES = 500
+BUCKETS = 1 << 16
+ALONE_SHARE = 50  # a list bigger than this per cent of a shard gets a file of its own
 RELATIVE_MIN = 32
 FORMS_APART = 512
 _DOCS, _KEYS = operator.attrgetter("docs"), operator.attrgetter("keys")
@@ -320,20 +322,16 @@ def postings_files(collector: Collector) -> tuple[dict[str, object], list[tuple[
     everything = b"".join(text.encode() + block for text, _df, block in entries)
     ratio = len(zlib.compress(everything, 1)) / max(1, len(everything))
     target = max(SHARD_TARGET, round(len(everything) * ratio / POSTINGS_FILES))
-    half = target // 2
+    half = target * ALONE_SHARE // 100
     alone = [entry for entry in entries if len(entry[2]) > half and len(zlib.compress(entry[2], 1)) > half]
     big = {entry[0] for entry in alone}
     shared = [entry for entry in entries if entry[0] not in big]
-    packed = b"".join(text.encode() + block for text, _df, block in shared)
     family: Counter[str] = Counter()
     for text, _df, block in shared:
         if " " in text:
             family[text.split(" ", 1)[0]] += len(text) + len(block)
     spread = {word for word, size in family.items() if size * ratio > half}
-    count = max(1, round(len(packed) * ratio / target))
-    shards: list[list[tuple[str, int, bytes]]] = [[] for _ in range(count)]
-    for entry in shared:
-        shards[fnv1a(home(entry[0], spread)) % count].append(entry)
+    starts, shards = balanced_shards(shared, spread, target / ratio)
     files = [(f"t/{number}.bin", compress(pack(shard))) for number, shard in enumerate(shards)]
     files += [(f"x/{number}.bin", compress(pack([entry]))) for number, entry in enumerate(alone)]
     forms_count = max(1, round(sum(len(block) for _text, _df, block in apart) * ratio / (2 * target)))
@@ -342,7 +340,9 @@ def postings_files(collector: Collector) -> tuple[dict[str, object], list[tuple[
         forms[fnv1a(entry[0]) % forms_count].append(entry)
     files += [(f"f/{number}.bin", compress(pack(shard))) for number, shard in enumerate(forms)]
     summary = {
-        "shards": count,
+        "shards": len(shards),
+        "shardStarts": starts[:1] + [b - a for a, b in pairwise(starts)],
+        "buckets": BUCKETS,
         "formShards": forms_count,
         "big": [text for text, _df, _block in alone],
         "spread": sorted(spread),
@@ -350,6 +350,33 @@ def postings_files(collector: Collector) -> tuple[dict[str, object], list[tuple[
         "levels": LEVELS,
     }
     return summary, files
+
+
+def balanced_shards(
+    shared: list[tuple[str, int, bytes]], spread: set[str], size: float
+) -> tuple[list[int], list[list[tuple[str, int, bytes]]]]:
+    """(first bucket of each shard, shards): terms hashed into BUCKETS buckets, and runs of buckets cut into
+    shards of about `size` uncompressed bytes, so that no shard is much bigger than another (the client
+    finds a term's shard from its bucket and the list of first buckets)."""
+    buckets: defaultdict[int, list[tuple[str, int, bytes]]] = defaultdict(list)
+    for entry in shared:
+        buckets[fnv1a(home(entry[0], spread)) % BUCKETS].append(entry)
+    starts: list[int] = [0]
+    shards: list[list[tuple[str, int, bytes]]] = [[]]
+    filled = 0
+    for bucket in sorted(buckets):
+        weight = sum(len(text) + len(block) for text, _df, block in buckets[bucket])
+        if filled and filled + weight > size:
+            starts.append(bucket)
+            shards.append([])
+            filled = 0
+        shards[-1] += buckets[bucket]
+        filled += weight
+    if len(shards) > 1 and filled < size / 2:  # a small remainder joins the shard before it
+        starts.pop()
+        tail = shards.pop()
+        shards[-1] += tail
+    return starts, shards
 
 
 def home(term: str, spread: set[str]) -> str:

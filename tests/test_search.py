@@ -5,9 +5,10 @@ from __future__ import annotations
 import gzip
 import json
 import unicodedata
+from bisect import bisect_right
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from itertools import pairwise
+from itertools import accumulate, pairwise
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -137,7 +138,8 @@ class BuiltIndex:
             return f"f/{fnv1a(term) % meta['formShards']}.bin"
         first, space, _ = term.partition(" ")
         home = first if space and first not in meta["spread"] else term
-        return f"t/{fnv1a(home) % meta['shards']}.bin"
+        starts = list(accumulate(meta["shardStarts"]))
+        return f"t/{bisect_right(starts, fnv1a(home) % meta['buckets']) - 1}.bin"
 
     def all_terms(self) -> dict[str, tuple[int, bytes]]:
         found: dict[str, tuple[int, bytes]] = {}

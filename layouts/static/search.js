@@ -138,6 +138,8 @@
       this.metaPromise = this.load("meta.json").then(function (bytes) {
         var meta = JSON.parse(DECODER.decode(bytes));
         for (var i = 1; i < meta.days.length; i++) meta.days[i] = meta.days[i - 1] - meta.days[i];
+        index.shardStarts = [];
+        meta.shardStarts.reduce(function (at, delta) { index.shardStarts.push(at + delta); return at + delta; }, 0);
         index.starts = [0];  // the first document of each document file
         meta.documentRuns.forEach(function (run, n) { index.starts.push(index.starts[n] + run); });
         index.big = new Map(meta.big.map(function (term, number) { return [term, number]; }));
@@ -176,7 +178,12 @@
     if (term.endsWith("*")) return "f/" + (fnv1a(term) % this.meta.formShards) + ".bin";
     var space = term.indexOf(" "), first = term.slice(0, space);
     var home = space > 0 && !this.spread.has(first) ? first : term;
-    return "t/" + (fnv1a(home) % this.meta.shards) + ".bin";
+    var bucket = fnv1a(home) % this.meta.buckets, starts = this.shardStarts, low = 0, high = starts.length - 1;
+    while (low < high) {  // the last shard whose first bucket is at or before this one
+      var middle = (low + high + 1) >> 1;
+      if (starts[middle] <= bucket) low = middle; else high = middle - 1;
+    }
+    return "t/" + low + ".bin";
   };
 
   function readGaps(reader, count) {
