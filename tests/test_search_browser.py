@@ -89,7 +89,7 @@ def tiny_shards_url(tmp_path_factory):
     from generator import search_postings
 
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(search_postings, "SHARD_TARGET", 16)
+        patch.setattr(search_postings, "SHARD_TARGET", 8)
         patch.setattr(search_postings, "RELATIVE_MIN", 1)
         patch.setattr(search_postings, "FORMS_APART", 2)
         output = build(tmp_path_factory.mktemp("tiny-shards"))
