@@ -18,6 +18,7 @@ import operator
 import re
 import zlib
 from array import array
+from bisect import bisect_left
 from collections import Counter, defaultdict, deque
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -235,12 +236,11 @@ def bigram_block(docs: list[int], names: list[int], titled: list[int], both: Cal
     if len(docs) >= RELATIVE_MIN:
         within = both()
         if len(docs) * 8 >= len(within):
-            flags = dict.fromkeys(docs, 1)
-            for doc in names:
-                flags[doc] |= 2
-            for doc in titled:
-                flags[doc] |= 4
-            return b"\1" + bytes(map(flags.get, within, repeat(0)))
+            flags = bytearray(map(set(docs).__contains__, within))
+            for bit, subset in ((2, names), (4, titled)):
+                for doc in subset:
+                    flags[bisect_left(within, doc)] |= bit
+            return b"\1" + flags
     out = bytearray(b"\0")
     out += gaps(docs)
     for subset in (names, titled):
@@ -303,7 +303,7 @@ def postings_files(collector: Collector) -> tuple[dict[str, object], list[tuple[
             if a not in members:
                 members.clear()  # bigrams come grouped by their first word: keep one set at a time
                 members[a] = set(collector.unigrams[a].docs)
-            return sorted(members[a].intersection(collector.unigrams[b].docs))
+            return list(filter(members[a].__contains__, collector.unigrams[b].docs))  # in order, as b's are
 
         return within
 
