@@ -334,7 +334,8 @@ def postings_files(collector: Collector) -> tuple[dict[str, object], list[tuple[
     starts, shards = balanced_shards(shared, spread, target / ratio)
     files = [(f"t/{number}.bin", compress(pack(shard))) for number, shard in enumerate(shards)]
     files += [(f"x/{number}.bin", compress(pack([entry]))) for number, entry in enumerate(alone)]
-    forms_count = max(1, round(sum(len(block) for _text, _df, block in apart) * ratio / (2 * target)))
+    forms_size = sum(len(block) for _text, _df, block in apart) * ratio
+    forms_count = max(1, round(forms_size / (2 * target))) if apart else 0
     forms: list[list[tuple[str, int, bytes]]] = [[] for _ in range(forms_count)]
     for entry in apart:
         forms[fnv1a(entry[0]) % forms_count].append(entry)
