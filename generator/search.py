@@ -17,7 +17,8 @@ from itertools import pairwise
 
 from .model import ARTICLE_PREFIX, Article, Site
 from .output import OutputFile
-from .search_postings import Collector, collect, compress, gaps, postings_files, shard_count
+from .search_postings import Collector, collect, gaps
+from .search_shards import compress, postings_files, shard_count
 from .text import fold, words
 
 INDEX = "tim-kiem/index"

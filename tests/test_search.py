@@ -433,10 +433,10 @@ def test_shards_grow_in_number_with_the_site_and_stay_small():
 
 
 def test_a_list_too_big_to_share_a_shard_gets_its_own_file(monkeypatch, tmp_path):
-    from generator import search_postings
+    from generator import search_shards
     from generator.output import write_tree
 
-    monkeypatch.setattr(search_postings, "SHARD_TARGET", 200)
+    monkeypatch.setattr(search_shards, "SHARD_TARGET", 200)
     site, _ = make_site(SiteConfig(), many_articles(600), NOW)
     write_tree(tmp_path, render_search(site))
     index = BuiltIndex(tmp_path / "tim-kiem/index")
