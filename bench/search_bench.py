@@ -46,7 +46,8 @@ def measure_index(folder: Path) -> dict:
 
     config, _ = load_config(folder / "site.toml", "site.toml")
     articles, _, _ = load_content(folder / "content", config)
-    site, _ = make_site(config, published(articles, datetime.fromisoformat(NOW), False))
+    now = datetime.fromisoformat(NOW)
+    site, _ = make_site(config, published(articles, now, False), now)
     started, cpu = time.perf_counter(), time.process_time()
     files = render_search(site)
     seconds, cpu = time.perf_counter() - started, time.process_time() - cpu

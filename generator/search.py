@@ -9,17 +9,24 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
+import zlib
 from array import array
 from datetime import date
 from itertools import pairwise
 
-from .model import Article, Site
+from .model import ARTICLE_PREFIX, Article, Site
 from .output import OutputFile
-from .search_postings import Collector, collect, compress, gaps, postings_files, shard_count
+from .search_postings import Collector, collect, gaps
+from .search_shards import compress, postings_files, shard_count
+from .text import fold, words
 
 INDEX = "tim-kiem/index"
-FORMAT = 1
-DOCS_TARGET = 4_000
+FORMAT = 2
+DOCS_FIRST = 8
+DOCS_MOST_BYTES = 36_000
+DOCUMENT_FILES = 250
+GROWTHS = (1.01, 1.015, 1.02, 1.03, 1.05, 1.1, 1.2, 1.5, 2.0, 4.0)
 VOCAB_TARGET = 12_000
 LEAD_CHARS = 220
 DATE_POINTS = 1024
@@ -34,20 +41,48 @@ def lead(article: Article) -> str:
     return text[:LEAD_CHARS].rsplit(" ", 1)[0] + " …"
 
 
-def document_files(site: Site) -> tuple[int, list[tuple[str, bytes]]]:
-    """(documents per file, files): URL, title, date, category number and lead of each document."""
+def address(article: Article) -> int | str:
+    """The article's address as the client rebuilds it: the length of its slug when the slug is the start of
+    the title's folded words joined by hyphens (as it is unless two articles share a title), else the URL."""
+    spelled = "-".join(map(fold, words(article.title)))
+    if article.url == f"{ARTICLE_PREFIX}{spelled[: len(article.slug)]}/":
+        return len(article.slug)
+    return article.url
+
+
+def document_runs(count: int, most: int) -> list[int]:
+    """How many documents each document file holds, newest first: few in the newest files, more as they age.
+
+    The ranking's recency bonus puts recent articles first, so ten results mostly fall among the newest
+    articles: their files are small, and a result costs little more than its own record. Older files
+    grow by the smallest factor that keeps the files within DOCUMENT_FILES, up to `most` documents.
+    """
+    for growth in GROWTHS:
+        runs: list[int] = []
+        size, left = float(DOCS_FIRST), count
+        while left > 0:
+            runs.append(min(left, most, math.ceil(size)))
+            left -= runs[-1]
+            size *= growth
+        if len(runs) <= DOCUMENT_FILES:
+            break
+    return runs
+
+
+def document_files(site: Site) -> tuple[list[int], list[tuple[str, bytes]]]:
+    """(documents in each file, files): address, title, date, category number and lead of each document."""
     numbers = {section.name: number for number, section in enumerate(site.categories)}
     records = [
-        [a.url, a.title, a.date.isoformat(timespec="minutes"), numbers[a.category], lead(a)] for a in site.articles
+        [address(a), a.title, a.date.isoformat(timespec="minutes"), numbers[a.category], lead(a)] for a in site.articles
     ]
     encoded = [json.dumps(r, ensure_ascii=False, separators=(",", ":")).encode("utf-8") for r in records]
-    count = shard_count(b"\n".join(encoded), DOCS_TARGET)
-    per_file = max(8, -(-len(records) // count))
-    files = [
-        (f"d/{start // per_file}.bin", compress(b"[" + b",".join(encoded[start : start + per_file]) + b"]"))
-        for start in range(0, len(records), per_file)
-    ]
-    return per_file, files
+    record_bytes = len(zlib.compress(b"\n".join(encoded), 1)) / max(1, len(encoded))
+    runs = document_runs(len(encoded), max(DOCS_FIRST, round(DOCS_MOST_BYTES / max(1.0, record_bytes))))
+    files, start = [], 0
+    for number, run in enumerate(runs):
+        files.append((f"d/{number}.bin", compress(b"[" + b",".join(encoded[start : start + run]) + b"]")))
+        start += run
+    return runs, files
 
 
 def vocabulary_files(collector: Collector) -> tuple[list[str], list[tuple[str, bytes]]]:
@@ -76,7 +111,7 @@ def render_search(site: Site) -> list[OutputFile]:
     """Every file of the search index under /tim-kiem/index/."""
     collector = collect(site.articles)
     summary, files = postings_files(collector)
-    per_file, documents = document_files(site)
+    runs, documents = document_files(site)
     firsts, vocabulary = vocabulary_files(collector)
     files += documents + vocabulary + category_files(site)
     stride = max(1, -(-len(site.articles) // DATE_POINTS))
@@ -89,7 +124,8 @@ def render_search(site: Site) -> list[OutputFile]:
         "version": digest.hexdigest()[:16],
         "documents": len(site.articles),
         **summary,
-        "perFile": per_file,
+        "documentRuns": runs,
+        "address": ARTICLE_PREFIX,
         "vocabulary": firsts,
         "categories": [[s.name, s.slug, len(s.articles)] for s in site.categories],
         "dateStride": stride,

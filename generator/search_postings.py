@@ -1,23 +1,21 @@
-"""Search postings: every article read once into folded syllables and bigrams, encoded and sharded.
+"""Search postings: every article read once into folded syllables and bigrams, and each list encoded.
 
 A folded syllable ("so") keeps, per article, its BM25 weight quantised on one scale for the whole
 index, whether it is in the title, and which accented forms ("số", "sở"…) the article uses. A
 folded bigram ("doi so") keeps the articles that have the two words in a row, those where both
-are capitalised (a name, such as "Đà Nẵng") and those where they are in the title. Shards are
-chosen by a hash of the term (a bigram by its first word, so a phrase's words come together);
-a list too big to share a shard gets a file of its own.
+are capitalised (a name, such as "Đà Nẵng") and those where they are in the title, written
+against the two words' lists when that is shorter. search_shards.py puts the lists in files.
 """
 
 from __future__ import annotations
 
 import gc
-import gzip
 import html
 import math
 import operator
 import re
-import zlib
 from array import array
+from bisect import bisect_left
 from collections import Counter, defaultdict, deque
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -32,7 +30,8 @@ from .text import fold, nfc, place_tone, search_tokens
 K1, B = 1.2, 0.75
 LEVELS = 63
 MAX_FORMS = 30
-SHARD_TARGET = 20_000
+RELATIVE_MIN = 32
+FORMS_APART = 512
 _DOCS, _KEYS = operator.attrgetter("docs"), operator.attrgetter("keys")
 _BLOCK = re.compile(r"<(?=/?(?:p|div|li|h\d|br|td|th|tr|blockquote|figure|figcaption|pre|dd|dt|hr|table)\b)")
 
@@ -178,117 +177,67 @@ def collect(articles: Sequence[Article]) -> Collector:
             gc.enable()
 
 
-def unigram_block(entry: Postings, scale: float, saturation: list[float]) -> bytes:
-    """Gaps, one byte per document (weight level, title bit), then the accented forms and their masks."""
+def unigram_blocks(entry: Postings, scale: float, saturation: list[float], total: int) -> tuple[bytes, bytes]:
+    """(postings, accented forms): gaps, one byte per document (weight level, title bit), then the accented
+    forms and each document's mask of them, or a 0 when these are too many to keep here.
+
+    A syllable in more than half the documents lists the documents without it instead (the client
+    knows both counts): "thanh" on a Thanh Hóa bulletin costs its few absences, not every article.
+    The forms and masks count only when a reader types diacritics, which most do not, so a long list
+    keeps them apart (returned second, stored as the term followed by "*") for the client to fetch
+    only then.
+    """
     levels = {}
     for key in set(entry.keys):
         count, bucket = key >> 12 & 0xFF, key & 0xFFF
         weight = round(scale * count * (K1 + 1) / (count + saturation[bucket]))
         levels[key] = max(1, min(LEVELS, weight)) | (key >> 20) << 7
-    out = bytearray(gaps(entry.docs))
+    if len(entry.docs) * 2 > total:
+        absent = sorted(set(range(total)).difference(entry.docs))
+        out = bytearray(gaps(absent) if absent else b"")
+    else:
+        out = bytearray(gaps(entry.docs))
     out += bytes(map(levels.__getitem__, entry.keys))
     forms = sorted(entry.forms, key=entry.forms.__getitem__)[:MAX_FORMS]
-    varint(len(forms), out)
+    extra = bytearray()
+    varint(len(forms), extra)
     if len(forms) > 1:
         for form in forms:
             encoded = form.encode("utf-8")
-            varint(len(encoded), out)
-            out += encoded
+            varint(len(encoded), extra)
+            extra += encoded
         masks = list(map(((1 << len(forms)) - 1).__and__, entry.masks))
         if max(masks) < 0x80:
-            out += bytes(masks)
+            extra += bytes(masks)
         else:
             for mask in masks:
-                varint(mask, out)
-    return bytes(out)
+                varint(mask, extra)
+    if len(extra) > FORMS_APART:
+        return bytes(out + b"\0"), bytes(extra)
+    return bytes(out + extra), b""
 
 
-def bigram_block(docs: list[int], names: list[int], titled: list[int]) -> bytes:
-    """Gaps of the documents with the two words in a row, then of those where both words are capitalised
-    (a name), then of those where the two words are in the title."""
-    out = bytearray(gaps(docs))
+def bigram_block(docs: list[int], names: list[int], titled: list[int], both: Callable[[], list[int]]) -> bytes:
+    """A bigram's postings in the smaller of two forms, told apart by the first byte.
+
+    0: gaps of the documents with the two words in a row, then of those where both words are
+    capitalised (a name), then of those where they are in the title. 1: one byte (bit 0 in a row,
+    bit 1 a name, bit 2 in the title) per document that has both words, in order, so a list is
+    spelled relative to its words' lists, which the client has already: a common phrase such as
+    "thanh hoa" costs a few bytes, not a list as long as its words'.
+    """
+    if len(docs) >= RELATIVE_MIN:
+        within = both()
+        if len(docs) * 8 >= len(within):
+            flags = bytearray(map(set(docs).__contains__, within))
+            for bit, subset in ((2, names), (4, titled)):
+                for doc in subset:
+                    flags[bisect_left(within, doc)] |= bit
+            return b"\1" + flags
+    out = bytearray(b"\0")
+    out += gaps(docs)
     for subset in (names, titled):
         varint(len(subset), out)
         if subset:
             out += gaps(subset)
     return bytes(out)
-
-
-def pack(entries: list[tuple[str, int, bytes]]) -> bytes:
-    """A shard: the count, then each term with its document count and block length, then the blocks."""
-    out = bytearray()
-    varint(len(entries), out)
-    for text, df, block in entries:
-        encoded = text.encode("utf-8")
-        varint(len(encoded), out)
-        out += encoded
-        varint(df, out)
-        varint(len(block), out)
-    for _text, _df, block in entries:
-        out += block
-    return bytes(out)
-
-
-def compress(data: bytes) -> bytes:
-    """gzip without a time stamp, so the same data always gives the same bytes."""
-    return gzip.compress(data, compresslevel=6, mtime=0)
-
-
-def shard_count(data: bytes, target: int) -> int:
-    """Enough files that each holds about `target` compressed bytes of `data`, judged by a quick compression."""
-    return max(1, round(len(zlib.compress(data, 1)) / target))
-
-
-def postings_files(collector: Collector) -> tuple[dict[str, object], list[tuple[str, bytes]]]:
-    """(summary for the client, files).
-
-    A syllable lives in the shard of its hash, and a bigram in the shard of its first word's hash, so
-    the words of a phrase arrive together: a three-word query reads three shards. A word whose
-    bigrams would overfill that shard has them spread by the hash of the whole bigram instead, and a
-    list too big to share any shard gets a file of its own. The summary names both kinds.
-    """
-    total = max(1, len(collector.lengths))
-    average = max(1.0, sum(collector.lengths) / total)
-    saturation = [K1 * (1 - B + B * (bucket * 4 + 2) / average) for bucket in range(0x1000)]
-    unit = idf(1, total) * (K1 + 1) / LEVELS
-    entries = [
-        (term, len(entry.docs), unigram_block(entry, idf(len(entry.docs), total) / unit, saturation))
-        for term, entry in collector.unigrams.items()
-    ]
-    entries += [
-        (f"{a} {b}", len(docs), bigram_block(docs, collector.names.get((a, b), []), collector.titled.get((a, b), [])))
-        for (a, b), docs in collector.bigrams.items()
-        if a and b
-    ]
-    entries.sort(key=operator.itemgetter(0))
-    half = SHARD_TARGET // 2
-    alone = [entry for entry in entries if len(entry[2]) > half and len(zlib.compress(entry[2], 1)) > half]
-    big = {entry[0] for entry in alone}
-    shared = [entry for entry in entries if entry[0] not in big]
-    packed = b"".join(text.encode() + block for text, _df, block in shared)
-    ratio = len(zlib.compress(packed, 1)) / max(1, len(packed))
-    family: Counter[str] = Counter()
-    for text, _df, block in shared:
-        if " " in text:
-            family[text.split(" ", 1)[0]] += len(text) + len(block)
-    spread = {word for word, size in family.items() if size * ratio > half}
-    count = max(1, round(len(packed) * ratio / SHARD_TARGET))
-    shards: list[list[tuple[str, int, bytes]]] = [[] for _ in range(count)]
-    for entry in shared:
-        shards[fnv1a(home(entry[0], spread)) % count].append(entry)
-    files = [(f"t/{number}.bin", compress(pack(shard))) for number, shard in enumerate(shards)]
-    files += [(f"x/{number}.bin", compress(pack([entry]))) for number, entry in enumerate(alone)]
-    summary = {
-        "shards": count,
-        "big": [text for text, _df, _block in alone],
-        "spread": sorted(spread),
-        "unit": round(unit, 6),
-        "levels": LEVELS,
-    }
-    return summary, files
-
-
-def home(term: str, spread: set[str]) -> str:
-    """What a term is hashed by: a bigram by its first word, unless that word's bigrams are spread."""
-    first, space, _second = term.partition(" ")
-    return first if space and first not in spread else term

@@ -5,8 +5,10 @@ from __future__ import annotations
 import gzip
 import json
 import unicodedata
+from bisect import bisect_right
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from itertools import accumulate, pairwise
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -132,13 +134,16 @@ class BuiltIndex:
         meta = self.meta
         if term in meta["big"]:
             return f"x/{meta['big'].index(term)}.bin"
+        if term.endswith("*"):
+            return f"f/{fnv1a(term) % meta['formShards']}.bin"
         first, space, _ = term.partition(" ")
         home = first if space and first not in meta["spread"] else term
-        return f"t/{fnv1a(home) % meta['shards']}.bin"
+        starts = list(accumulate(meta["shardStarts"]))
+        return f"t/{bisect_right(starts, fnv1a(home) % meta['buckets']) - 1}.bin"
 
     def all_terms(self) -> dict[str, tuple[int, bytes]]:
         found: dict[str, tuple[int, bytes]] = {}
-        for path in sorted((self.root / "t").glob("*.bin")) + sorted((self.root / "x").glob("*.bin")):
+        for path in sorted(self.root.glob("[txf]/*.bin")):
             found.update(self.terms(path.relative_to(self.root).as_posix()))
         return found
 
@@ -147,9 +152,18 @@ class BuiltIndex:
         if entry is None:
             return None
         df, block = entry
-        docs, at = gaps(block, 0, df)
+        total = self.meta["documents"]
+        if df * 2 > total:  # the documents without it
+            absent, at = gaps(block, 0, total - df)
+            docs = sorted(set(range(total)) - set(absent))
+        else:
+            docs, at = gaps(block, 0, df)
         levels = list(block[at : at + df])
         count, at = varint(block, at + df)
+        if count == 0:  # the forms are kept apart, as "term*"
+            assert at == len(block)
+            block = self.terms(self.file_of(f"{term}*"))[f"{term}*"][1]
+            count, at = varint(block, 0)
         forms, masks = [], []
         if count > 1:
             for _ in range(count):
@@ -168,18 +182,34 @@ class BuiltIndex:
         entry = self.terms(self.file_of(term)).get(term)
         if entry is None:
             return None
-        docs, at = gaps(entry[1], 0, entry[0])
-        count, at = varint(entry[1], at)
-        names, at = gaps(entry[1], at, count)
-        count, at = varint(entry[1], at)
-        titled, at = gaps(entry[1], at, count)
-        assert at == len(entry[1])
+        df, block = entry
+        if block[0] == 1:  # a flag byte per document with both words
+            a, b = self.syllable(first), self.syllable(second)
+            assert a is not None and b is not None
+            within = sorted(set(a.docs) & set(b.docs))
+            flags = block[1:]
+            assert len(flags) == len(within)
+            picked = [[doc for doc, flag in zip(within, flags, strict=True) if flag & bit] for bit in (1, 2, 4)]
+            assert len(picked[0]) == df
+            return picked[0], picked[1], picked[2]
+        assert block[0] == 0
+        docs, at = gaps(block, 1, df)
+        count, at = varint(block, at)
+        names, at = gaps(block, at, count)
+        count, at = varint(block, at)
+        titled, at = gaps(block, at, count)
+        assert at == len(block)
         return docs, names, titled
 
     def documents(self) -> list[list]:
+        """The records, with the address rebuilt as the client does when it is stored as a slug length."""
         records: list[list] = []
-        for number in range(-(-self.meta["documents"] // self.meta["perFile"])):
+        for number in range(len(self.meta["documentRuns"])):
             records += json.loads(self.unpack(f"d/{number}.bin"))
+            assert len(records) == sum(self.meta["documentRuns"][: number + 1])
+        for record in records:
+            if isinstance(record[0], int):
+                record[0] = self.meta["address"] + "-".join(map(fold, words(record[1])))[: record[0]] + "/"
         return records
 
 
@@ -266,6 +296,51 @@ def test_bigrams_keep_word_order_and_names_and_stop_at_punctuation(built):
     assert built.bigram("cap", "xa") == ([2], [], [])  # in the body only
     assert built.bigram("hoa", "thanh") is None
     assert built.bigram("xa", "so") is None  # "cấp xã. Sở" has a full stop between
+
+
+def test_a_common_bigram_is_stored_against_its_words_lists_with_the_same_meaning(make_site, monkeypatch):
+    from generator import search_postings
+
+    plain = make_site(SITE)
+    assert plain.run("build").code == 0
+    plain_index = BuiltIndex(plain.output / "tim-kiem/index")
+    pairs = [term.split(" ") for term in plain_index.all_terms() if " " in term]
+    answers = {tuple(pair): plain_index.bigram(*pair) for pair in pairs}
+    monkeypatch.setattr(search_postings, "RELATIVE_MIN", 1)
+    assert plain.run("build", "--output", str(plain.root / "relative")).code == 0
+    relative = BuiltIndex(plain.root / "relative/tim-kiem/index")
+    blocks = relative.all_terms()
+    assert sum(blocks[" ".join(pair)][1][0] == 1 for pair in pairs) > len(pairs) // 2
+    assert {tuple(pair): relative.bigram(*pair) for pair in pairs} == answers
+    assert blocks["thanh hoa"][1] == b"\x01\x07\x07"  # both documents with "thanh" and "hoa": a name, in the title
+
+
+def test_addresses_are_rebuilt_from_titles_or_kept_whole(make_site):
+    site = make_site(
+        {
+            "content/a.md": article("Họp báo quý IV", date="2026-11-20 08:00"),
+            "content/b.md": article("Họp báo quý IV", date="2026-11-21 08:00"),
+            "content/c.md": article("Tin riêng", date="2026-11-22 08:00", slug="dia-chi-rieng"),
+            "content/d.md": article("Một tiêu đề " + "rất dài " * 20, date="2026-11-23 08:00"),
+        }
+    )
+    assert site.run("build").code == 0
+    index = BuiltIndex(site.output / "tim-kiem/index")
+    stored = [json.loads(index.unpack(f"d/{n}.bin")) for n in range(len(index.meta["documentRuns"]))]
+    kinds = [type(record[0]) for records in stored for record in records]
+    assert kinds == [int, str, str, int]  # the long title's slug is cut: still the start of its words
+    addresses = [record[0] for record in index.documents()]
+    assert addresses == [
+        "/bai-viet/" + a
+        for a in (
+            "mot-tieu-de-rat-dai-rat-dai-rat-dai-rat-dai-rat-dai-rat-dai-rat-dai-rat-dai-rat/",
+            "dia-chi-rieng/",
+            "hop-bao-quy-iv-2/",
+            "hop-bao-quy-iv/",
+        )
+    ]
+    for url in addresses:
+        assert (site.output / url.strip("/") / "index.html").is_file()
 
 
 def test_rarer_frequency_gives_more_weight(built):
@@ -358,10 +433,10 @@ def test_shards_grow_in_number_with_the_site_and_stay_small():
 
 
 def test_a_list_too_big_to_share_a_shard_gets_its_own_file(monkeypatch, tmp_path):
-    from generator import search_postings
+    from generator import search_shards
     from generator.output import write_tree
 
-    monkeypatch.setattr(search_postings, "SHARD_TARGET", 1_000)
+    monkeypatch.setattr(search_shards, "SHARD_TARGET", 200)
     site, _ = make_site(SiteConfig(), many_articles(600), NOW)
     write_tree(tmp_path, render_search(site))
     index = BuiltIndex(tmp_path / "tim-kiem/index")
@@ -374,6 +449,46 @@ def test_a_list_too_big_to_share_a_shard_gets_its_own_file(monkeypatch, tmp_path
     common = next(term for term in big if " " not in term)
     assert index.syllable(common).docs == sorted(index.syllable(common).docs)
     assert len(index.syllable(common).docs) == every[common][0]
+
+
+@pytest.mark.parametrize("count", [1, 7, 600, 10_000, 100_000])
+def test_document_files_are_small_for_new_articles_and_grow_with_age(count):
+    from generator.search import DOCS_FIRST, DOCUMENT_FILES, document_runs
+
+    runs = document_runs(count, 500)
+    assert sum(runs) == count and len(runs) <= DOCUMENT_FILES
+    assert runs[0] == min(count, DOCS_FIRST) and max(runs) <= 500
+    assert all(a <= b for a, b in pairwise(runs[:-1]))  # only the last, the remainder, may be smaller
+    if count >= 10_000:
+        assert runs[-2] > 4 * runs[0]
+
+
+def test_document_records_come_back_in_site_order_across_files(tmp_path):
+    from generator.output import write_tree
+
+    site, _ = make_site(SiteConfig(), many_articles(600), NOW)
+    write_tree(tmp_path, render_search(site))
+    index = BuiltIndex(tmp_path / "tim-kiem/index")
+    assert len(index.meta["documentRuns"]) > 3
+    assert [r[0] for r in index.documents()] == [a.url for a in site.articles]
+
+
+def test_long_lists_keep_their_accented_forms_apart_with_the_same_meaning(monkeypatch, tmp_path):
+    from generator import search_postings
+    from generator.output import write_tree
+
+    site, _ = make_site(SiteConfig(), many_articles(300), NOW)
+    write_tree(tmp_path / "together", render_search(site))
+    monkeypatch.setattr(search_postings, "FORMS_APART", 2)
+    write_tree(tmp_path / "apart", render_search(site))
+    together, apart = BuiltIndex(tmp_path / "together/tim-kiem/index"), BuiltIndex(tmp_path / "apart/tim-kiem/index")
+    kept_apart = [term for term in apart.all_terms() if term.endswith("*")]
+    assert kept_apart and not any(term.endswith("*") for term in together.all_terms())
+    for term in kept_apart:
+        syllable = term[:-1]
+        assert apart.syllable(syllable) == together.syllable(syllable)
+        assert len(apart.syllable(syllable).forms) > 1
+        assert apart.all_terms()[syllable][1][-1] == 0  # the postings end with a count of 0 forms
 
 
 def test_a_site_with_nothing_published_has_an_empty_index(make_site):

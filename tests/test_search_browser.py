@@ -84,11 +84,14 @@ def site_url(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def tiny_shards_url(tmp_path_factory):
-    """The same bulletin with a shard size so small that most lists get files of their own."""
-    from generator import search_postings
+    """The same bulletin with a shard size so small that most lists get files of their own, and every bigram
+    that can be stored against its words' lists stored so, and accented forms kept apart."""
+    from generator import search_postings, search_shards
 
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(search_postings, "SHARD_TARGET", 40)
+        patch.setattr(search_shards, "SHARD_TARGET", 8)
+        patch.setattr(search_postings, "RELATIVE_MIN", 1)
+        patch.setattr(search_postings, "FORMS_APART", 2)
         output = build(tmp_path_factory.mktemp("tiny-shards"))
     assert json.loads((output / "tim-kiem/index/meta.json").read_text("utf-8"))["big"]
     with static_server(output) as base:

@@ -138,6 +138,10 @@
       this.metaPromise = this.load("meta.json").then(function (bytes) {
         var meta = JSON.parse(DECODER.decode(bytes));
         for (var i = 1; i < meta.days.length; i++) meta.days[i] = meta.days[i - 1] - meta.days[i];
+        index.shardStarts = [];
+        meta.shardStarts.reduce(function (at, delta) { index.shardStarts.push(at + delta); return at + delta; }, 0);
+        index.starts = [0];  // the first document of each document file
+        meta.documentRuns.forEach(function (run, n) { index.starts.push(index.starts[n] + run); });
         index.big = new Map(meta.big.map(function (term, number) { return [term, number]; }));
         index.spread = new Set(meta.spread);
         index.meta = meta;
@@ -171,9 +175,15 @@
   Index.prototype.fileOf = function (term) {
     var number = this.big.get(term);
     if (number !== undefined) return "x/" + number + ".bin";
+    if (term.endsWith("*")) return "f/" + (fnv1a(term) % this.meta.formShards) + ".bin";
     var space = term.indexOf(" "), first = term.slice(0, space);
     var home = space > 0 && !this.spread.has(first) ? first : term;
-    return "t/" + (fnv1a(home) % this.meta.shards) + ".bin";
+    var bucket = fnv1a(home) % this.meta.buckets, starts = this.shardStarts, low = 0, high = starts.length - 1;
+    while (low < high) {  // the last shard whose first bucket is at or before this one
+      var middle = (low + high + 1) >> 1;
+      if (starts[middle] <= bucket) low = middle; else high = middle - 1;
+    }
+    return "t/" + low + ".bin";
   };
 
   function readGaps(reader, count) {
@@ -186,29 +196,72 @@
   }
 
   // A syllable's postings: documents, weight levels with the title bit, accented forms and their masks.
-  function decodeSyllable(entry) {
+  function decodeSyllable(entry, total) {
     if (entry.decoded) return entry.decoded;
-    var reader = new Reader(entry.bytes), df = entry.df;
-    var docs = readGaps(reader, df);
+    var reader = new Reader(entry.bytes), df = entry.df, docs;
+    if (df * 2 > total) {  // in most documents: the list names those without it
+      var absent = readGaps(reader, total - df), n = 0, a = 0;
+      docs = new Uint32Array(df);
+      for (var doc = 0; doc < total; doc++) {
+        if (a < absent.length && absent[a] === doc) a++;
+        else docs[n++] = doc;
+      }
+    } else {
+      docs = readGaps(reader, df);
+    }
     var levels = entry.bytes.subarray(reader.at, reader.at + df);
     reader.at += df;
-    var formCount = reader.varint(), forms = [], masks = null;
-    if (formCount > 1) {
-      for (var i = 0; i < formCount; i++) forms.push(reader.text());
-      masks = new Uint32Array(df);
-      for (var j = 0; j < df; j++) masks[j] = reader.varint();
-    }
-    entry.decoded = { docs: docs, levels: levels, forms: forms, masks: masks, df: df };
+    entry.decoded = { docs: docs, levels: levels, forms: [], masks: null, df: df, formsApart: false };
+    readForms(entry.decoded, reader);
     return entry.decoded;
   }
 
+  // The accented forms of a syllable and each document's mask of them; a count of 0 means that they
+  // are kept apart, as the entry "term*", fetched only for a query typed with diacritics.
+  function readForms(list, reader) {
+    var count = reader.varint();
+    list.formsApart = count === 0;
+    if (count > 1) {
+      for (var i = 0; i < count; i++) list.forms.push(reader.text());
+      list.masks = new Uint32Array(list.df);
+      for (var j = 0; j < list.df; j++) list.masks[j] = reader.varint();
+    }
+  }
+
+  // The documents in both of two ascending lists.
+  function intersect(a, b) {
+    var out = new Uint32Array(Math.min(a.length, b.length)), n = 0, i = 0, j = 0;
+    while (i < a.length && j < b.length) {
+      if (a[i] < b[j]) i++;
+      else if (a[i] > b[j]) j++;
+      else { out[n++] = a[i]; i++; j++; }
+    }
+    return out.subarray(0, n);
+  }
+
   // A bigram's postings: the documents with the two words in a row, those where they are a name, and
-  // those where they are in the title.
-  function decodeBigram(entry) {
+  // those where they are in the title. Either as lists (form 0) or as one byte of flags per document
+  // that has both words (form 1), whose lists `first` and `second` are.
+  function decodeBigram(entry, first, second) {
     if (!entry.decoded) {
-      var reader = new Reader(entry.bytes), docs = readGaps(reader, entry.df);
-      var names = new Set(readGaps(reader, reader.varint()));
-      entry.decoded = { docs: docs, df: entry.df, names: names, titled: new Set(readGaps(reader, reader.varint())) };
+      var reader = new Reader(entry.bytes), docs, names = new Set(), titled = new Set();
+      if (entry.bytes[0] === 1) {
+        var within = intersect(first.docs, second.docs), n = 0;
+        docs = new Uint32Array(entry.df);
+        for (var i = 0; i < within.length; i++) {
+          var flags = entry.bytes[1 + i];
+          if (!flags) continue;
+          docs[n++] = within[i];
+          if (flags & 2) names.add(within[i]);
+          if (flags & 4) titled.add(within[i]);
+        }
+      } else {
+        reader.at = 1;
+        docs = readGaps(reader, entry.df);
+        names = new Set(readGaps(reader, reader.varint()));
+        titled = new Set(readGaps(reader, reader.varint()));
+      }
+      entry.decoded = { docs: docs, df: entry.df, names: names, titled: titled };
     }
     return entry.decoded;
   }
@@ -239,17 +292,35 @@
     });
   };
 
+  // The words of a title folded and joined by hyphens: the start of its article's address (see address() in
+  // generator/search.py).
+  function slugOf(title) {
+    return words(title).map(fold).join("-");
+  }
+
+  // The number of the document file that holds a document: the last one starting at or before it.
+  Index.prototype.fileOfDocument = function (doc) {
+    var low = 0, high = this.starts.length - 2;
+    while (low < high) {
+      var middle = (low + high + 1) >> 1;
+      if (this.starts[middle] <= doc) low = middle; else high = middle - 1;
+    }
+    return low;
+  };
+
   Index.prototype.documents = function (docs) {
-    var index = this, per = this.meta.perFile, wanted = new Set();
-    docs.forEach(function (doc) { wanted.add(Math.floor(doc / per)); });
+    var index = this, wanted = new Set();
+    docs.forEach(function (doc) { wanted.add(index.fileOfDocument(doc)); });
     var numbers = Array.from(wanted);
     return Promise.all(numbers.map(function (n) { return index.load("d/" + n + ".bin"); })).then(function (files) {
       var byFile = new Map();
       numbers.forEach(function (n, i) { byFile.set(n, JSON.parse(DECODER.decode(files[i]))); });
       return docs.map(function (doc) {
-        var record = byFile.get(Math.floor(doc / per))[doc % per];
+        var file = index.fileOfDocument(doc), record = byFile.get(file)[doc - index.starts[file]];
         var category = index.meta.categories[record[3]] || ["", ""];
-        return { doc: doc, url: record[0], title: record[1], date: record[2], category: category[0], lead: record[4] };
+        var url = record[0];
+        if (typeof url === "number") url = index.meta.address + slugOf(record[1]).slice(0, url) + "/";
+        return { doc: doc, url: url, title: record[1], date: record[2], category: category[0], lead: record[4] };
       });
     });
   };
@@ -306,6 +377,18 @@
           });
         });
       }));
+      words = words.then(function (found) {
+        return Promise.all(found.map(function (lists, i) {
+          var token = tokens[i];
+          if (!token.marked || !lists.length || lists[0][0] !== token.folded) return lists;
+          var list = decodeSyllable(lists[0][1], meta.documents);
+          if (!list.formsApart) return lists;
+          return index.term(token.folded + "*").then(function (extra) {
+            if (extra && list.formsApart) readForms(list, new Reader(extra.bytes));
+            return lists;
+          });
+        }));
+      });
       var number = -1;
       if (category) meta.categories.forEach(function (c, i) { if (c[1] === category) number = i; });
       var filter = number >= 0 ? index.load("c/" + number + ".bin") : Promise.resolve(null);
@@ -321,7 +404,7 @@
     for (var i = 1; i < tokens.length; i++) {
       var a = tokens[i - 1], b = tokens[i];
       var required = !b.prefix && a.phrase > 0 && a.phrase === b.phrase;
-      if (b.joined) pairs.push({ term: a.folded + " " + b.folded, required: required });
+      if (b.joined) pairs.push({ term: a.folded + " " + b.folded, first: a.folded, second: b.folded, required: required });
     }
     return Promise.all(pairs.map(function (pair) {
       return index.term(pair.term).then(function (entry) {
@@ -338,11 +421,12 @@
       if (!entries[i].length) return { total: 0, docs: [], words: tokens };
       groups.push({ token: tokens[i], lists: entries[i] });
     }
-    var hits = new Uint16Array(total), score = new Float64Array(total), need = 0;
+    var hits = new Uint16Array(total), score = new Float64Array(total), need = 0, syllables = new Map();
     groups.forEach(function (group) {
       var token = group.token, weight = bonus(group.lists[0][1].df, total), marker = need + 1;
       group.lists.forEach(function (item) {
-        var list = decodeSyllable(item[1]);
+        var list = decodeSyllable(item[1], total);
+        syllables.set(item[0], list);
         var form = token.marked && list.masks && item[0] === token.folded ? list.forms.indexOf(token.exact) : -1;
         var exactBonus = EXACT_BONUS * weight;
         for (var j = 0; j < list.df; j++) {
@@ -362,7 +446,7 @@
         if (pair.required) need = -1;
         return;
       }
-      var list = decodeBigram(pair.entry), weight = bonus(list.df, total), marker = need + 1;
+      var list = decodeBigram(pair.entry, syllables.get(pair.first), syllables.get(pair.second)), weight = bonus(list.df, total), marker = need + 1;
       var nameWeight = NAME_BONUS * bonus(list.names.size, total);
       for (var j = 0; j < list.df; j++) {
         var doc = list.docs[j];

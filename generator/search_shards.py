@@ -1,0 +1,160 @@
+"""Search shards: the encoded postings lists put in files a query can fetch few of.
+
+Terms go to buckets by a hash (a bigram by its first word, so a phrase's words come together) and
+runs of buckets make shards of even size; a list too big to share a shard gets a file of its own,
+and accented forms kept apart have shards of their own. The client finds every file from the
+summary (meta.json) and the term alone.
+"""
+
+from __future__ import annotations
+
+import gzip
+import operator
+import zlib
+from collections import Counter, defaultdict
+from collections.abc import Callable
+from itertools import pairwise
+
+from .search_postings import K1, LEVELS, B, Collector, bigram_block, fnv1a, idf, unigram_blocks, varint
+
+SHARD_TARGET = 10_000
+POSTINGS_FILES = 500
+BUCKETS = 1 << 16
+ALONE_SHARE = 75  # a list bigger than this per cent of a shard gets a file of its own
+
+
+def pack(entries: list[tuple[str, int, bytes]]) -> bytes:
+    """A shard: the count, then each term with its document count and block length, then the blocks."""
+    out = bytearray()
+    varint(len(entries), out)
+    for text, df, block in entries:
+        encoded = text.encode("utf-8")
+        varint(len(encoded), out)
+        out += encoded
+        varint(df, out)
+        varint(len(block), out)
+    for _text, _df, block in entries:
+        out += block
+    return bytes(out)
+
+
+def compress(data: bytes) -> bytes:
+    """gzip without a time stamp, so the same data always gives the same bytes."""
+    return gzip.compress(data, compresslevel=6, mtime=0)
+
+
+def shard_count(data: bytes, target: int) -> int:
+    """Enough files that each holds about `target` compressed bytes of `data`, judged by a quick compression."""
+    return max(1, round(len(zlib.compress(data, 1)) / target))
+
+
+def postings_files(collector: Collector) -> tuple[dict[str, object], list[tuple[str, bytes]]]:
+    """(summary for the client, files).
+
+    A syllable lives in the shard of its hash, and a bigram in the shard of its first word's hash, so
+    the words of a phrase arrive together: a three-word query reads three shards. A word whose
+    bigrams would overfill that shard has them spread by the hash of the whole bigram instead, and a
+    list too big to share any shard gets a file of its own. The summary names both kinds. Accented
+    forms kept apart ("term*") have shards of their own, twice as big, read only for diacritics.
+    """
+    total = max(1, len(collector.lengths))
+    average = max(1.0, sum(collector.lengths) / total)
+    saturation = [K1 * (1 - B + B * (bucket * 4 + 2) / average) for bucket in range(0x1000)]
+    unit = idf(1, total) * (K1 + 1) / LEVELS
+    entries: list[tuple[str, int, bytes]] = []
+    for term, postings in collector.unigrams.items():
+        df = len(postings.docs)
+        block, accents = unigram_blocks(postings, idf(df, total) / unit, saturation, total)
+        entries.append((term, df, block))
+        if accents:
+            entries.append((f"{term}*", df, accents))
+    members: dict[str, set[int]] = {}
+
+    def both(a: str, b: str) -> Callable[[], list[int]]:
+        """The documents with both words, in order (computed only when asked)."""
+
+        def within() -> list[int]:
+            if a not in members:
+                members.clear()  # bigrams come grouped by their first word: keep one set at a time
+                members[a] = set(collector.unigrams[a].docs)
+            return list(filter(members[a].__contains__, collector.unigrams[b].docs))  # in order, as b's are
+
+        return within
+
+    entries += [
+        (
+            f"{a} {b}",
+            len(docs),
+            bigram_block(docs, collector.names.get((a, b), []), collector.titled.get((a, b), []), both(a, b)),
+        )
+        for (a, b), docs in sorted(collector.bigrams.items())
+        if a and b
+    ]
+    entries.sort(key=operator.itemgetter(0))
+    apart = [entry for entry in entries if entry[0].endswith("*")]
+    entries = [entry for entry in entries if not entry[0].endswith("*")]
+    everything = b"".join(text.encode() + block for text, _df, block in entries)
+    ratio = len(zlib.compress(everything, 1)) / max(1, len(everything))
+    target = max(SHARD_TARGET, round(len(everything) * ratio / POSTINGS_FILES))
+    half = target * ALONE_SHARE // 100
+    alone = [entry for entry in entries if len(entry[2]) > half and len(zlib.compress(entry[2], 1)) > half]
+    big = {entry[0] for entry in alone}
+    shared = [entry for entry in entries if entry[0] not in big]
+    family: Counter[str] = Counter()
+    for text, _df, block in shared:
+        if " " in text:
+            family[text.split(" ", 1)[0]] += len(text) + len(block)
+    spread = {word for word, size in family.items() if size * ratio > half}
+    starts, shards = balanced_shards(shared, spread, target / ratio)
+    files = [(f"t/{number}.bin", compress(pack(shard))) for number, shard in enumerate(shards)]
+    files += [(f"x/{number}.bin", compress(pack([entry]))) for number, entry in enumerate(alone)]
+    forms_size = sum(len(block) for _text, _df, block in apart) * ratio
+    forms_count = max(1, round(forms_size / (2 * target))) if apart else 0
+    forms: list[list[tuple[str, int, bytes]]] = [[] for _ in range(forms_count)]
+    for entry in apart:
+        forms[fnv1a(entry[0]) % forms_count].append(entry)
+    files += [(f"f/{number}.bin", compress(pack(shard))) for number, shard in enumerate(forms)]
+    summary = {
+        "shards": len(shards),
+        "shardStarts": starts[:1] + [b - a for a, b in pairwise(starts)],
+        "buckets": BUCKETS,
+        "formShards": forms_count,
+        "big": [text for text, _df, _block in alone],
+        "spread": sorted(spread),
+        "unit": round(unit, 6),
+        "levels": LEVELS,
+    }
+    return summary, files
+
+
+def balanced_shards(
+    shared: list[tuple[str, int, bytes]], spread: set[str], size: float
+) -> tuple[list[int], list[list[tuple[str, int, bytes]]]]:
+    """(first bucket of each shard, shards): terms hashed into BUCKETS buckets, and runs of buckets cut into
+    shards of about `size` uncompressed bytes, so that no shard is much bigger than another (the client
+    finds a term's shard from its bucket and the list of first buckets)."""
+    buckets: defaultdict[int, list[tuple[str, int, bytes]]] = defaultdict(list)
+    for entry in shared:
+        buckets[fnv1a(home(entry[0], spread)) % BUCKETS].append(entry)
+    starts: list[int] = [0]
+    shards: list[list[tuple[str, int, bytes]]] = [[]]
+    filled = 0
+    for bucket in sorted(buckets):
+        weight = sum(len(text) + len(block) for text, _df, block in buckets[bucket])
+        if filled and filled + weight > size:
+            starts.append(bucket)
+            shards.append([])
+            filled = 0
+        shards[-1] += buckets[bucket]
+        filled += weight
+    if len(shards) > 1 and filled < size / 2:  # a small remainder joins the shard before it
+        starts.pop()
+        tail = shards.pop()
+        shards[-1] += tail
+    return starts, shards
+
+
+def home(term: str, spread: set[str]) -> str:
+    """What a term is hashed by: a bigram by its first word, unless that word's bigrams are spread."""
+    first, space, _second = term.partition(" ")
+    return first if space and first not in spread else term
