@@ -59,7 +59,7 @@ class BuildResult:
         return (
             f"{self.articles} articles, {self.files} files: {r.written} written, {r.unchanged} unchanged, "
             f"{r.removed} removed ({self.seconds:.2f} s)."
-            + (" The search index follows once the edits pause." if self.behind else "")
+            + (" The search index and sitemaps follow once the edits pause." if self.behind else "")
         )
 
 
@@ -73,7 +73,7 @@ def site_units(site: Site, env: jinja2.Environment, options: Options, files: Fil
     return [
         *page_units(env, options.layouts, site),
         *feed_units(site),
-        whole(render_sitemap),
+        whole(render_sitemap, later=True),
         whole(render_search, later=True),
         whole(render_headers),
         Unit(
@@ -123,7 +123,7 @@ def rebuild(
     """One build from the memory of the last one; returns the memory for the next (a watcher keeps it).
 
     `hints`: the paths a watcher saw change since the last build; None looks at every file.
-    `hurry`: leave the units marked `later` (the search index) for the next build when out of date.
+    `hurry`: leave the units marked `later` (search index, sitemaps) for the next build when out of date.
     """
     started = time.perf_counter()
     progress = progress or silent()

@@ -217,8 +217,8 @@ class Watcher:
     def loop(self, built: Built) -> None:
         """Rebuild after every settled burst of changes, and when a scheduled article comes due.
 
-        A rebuild after an edit writes the pages first; the search index, slow on a big site,
-        follows once the edits have paused for LATER_SECONDS (open pages do not reload for it).
+        A rebuild after an edit writes the pages first; the search index and the sitemaps, which read
+        every article, follow once the edits have paused for LATER_SECONDS (open pages do not reload for them).
         """
         seen = self.handler.generation
         while True:
@@ -259,7 +259,9 @@ class Watcher:
         """On Ctrl-C: leave output/ whole, search index included, unless a second Ctrl-C says not to wait."""
         if not self.behind:
             return
-        self.report("Updating the search index before stopping (Ctrl-C again to leave it for the next build)…")
+        self.report(
+            "Updating the search index and sitemaps before stopping (Ctrl-C again to leave them for the next build)…"
+        )
         with contextlib.suppress(KeyboardInterrupt):
             self.catch_up(cancellable=False)
 

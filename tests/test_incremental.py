@@ -41,8 +41,9 @@ def tree(root: Path) -> dict[str, bytes]:
 
 
 def pages(files: dict[str, bytes]) -> dict[str, bytes]:
-    """Everything but the search index (and the manifest, which lists its files)."""
-    return {p: data for p, data in files.items() if not p.startswith(("tim-kiem/index/", ".bulletin-manifest"))}
+    """Everything but what a watcher in a hurry leaves for later: the search index and the sitemaps (and the manifest)."""
+    later = ("tim-kiem/index/", "sitemap.xml", "sitemap-news.xml", "robots.txt", ".bulletin-manifest")
+    return {p: data for p, data in files.items() if not p.startswith(later)}
 
 
 @dataclass

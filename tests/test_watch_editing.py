@@ -188,7 +188,7 @@ def test_ctrl_c_right_after_an_edit_leaves_the_search_index_up_to_date(make_site
         site.write({"content/b.md": article("Tin hai về cầu Hàm Rồng")})
         assert _wait(lambda: (site.output / "bai-viet/tin-hai-ve-cau-ham-rong/index.html").is_file()), _text(log)
     # stopped within the second the watcher waits before it updates the search index
-    assert "Updating the search index before stopping" in _text(log)
+    assert "Updating the search index and sitemaps before stopping" in _text(log)
     assert same_as_clean_build(site), _text(log)
 
 
