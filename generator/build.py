@@ -142,10 +142,12 @@ def rebuild(
     manifest_kept = (
         not repaired and state.manifest is not None and stamp_of(options.output / MANIFEST) == state.manifest
     )
+    # A watcher trusts what it wrote unless output/ itself changed since (every build stages a file in it).
+    verify = not (state.unit_keys and manifest_kept and stamp_of(options.output) == state.folder)
     try:
         if staging is not None:
             staging.begin()
-        outcome = produce(units, digests, state, options.output, staging, options.processes, progress, hurry)
+        outcome = produce(units, digests, state, options.output, staging, options.processes, progress, verify, hurry)
         if staging is not None:
             report, written = write_files(outcome, options.output, staging, state.written, manifest_kept)
         else:
@@ -159,8 +161,8 @@ def rebuild(
         digests.forget_previous()
     state = replace(state, unit_keys=outcome.keys, quick=None if outcome.left else state.quick)
     if staging is not None:
-        manifest = stamp_of(options.output / MANIFEST)
-        state = replace(state, records=outcome.records, written=written, manifest=manifest)
+        manifest, folder = stamp_of(options.output / MANIFEST), stamp_of(options.output)
+        state = replace(state, records=outcome.records, written=written, manifest=manifest, folder=folder)
     seconds = time.perf_counter() - started
     return BuildResult(len(site.articles), outcome.files, report, seconds, outcome.left > 0), state
 

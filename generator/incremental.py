@@ -118,17 +118,18 @@ def produce(
     staging: Staging | None,
     jobs: int,
     progress: Progress,
+    verify: bool = True,
     hurry: bool = False,
 ) -> Outcome:
     """Redo the units that changed (staging their changed files); raise BuildFailed with every problem.
 
-    Units not redone are checked by stat: their files must still be in output/ as the last build wrote them.
+    `verify`: check by stat that the files of units not redone are still in output/ as written.
     `hurry`: leave out-of-date units marked `later` as the last build made them (a watcher redoes
     them once the editor pauses), so that the pages an edit changed appear at once.
     """
     records, written = state.records, state.written
     keys = [_key(unit, state.base, digests, state.unit_keys.get(unit.name)) for unit in units]
-    check_disk = root if staging is not None else None
+    check_disk = root if staging is not None and verify else None
     stale = [
         i for i, unit in enumerate(units) if not _fresh(records.get(unit.name), keys[i], digests, check_disk, written)
     ]

@@ -49,6 +49,7 @@ class State:
     digests: Any = None  # the last build's Digests
     unit_keys: dict[str, tuple[bytes, tuple[Any, ...], bytes]] = field(default_factory=dict)
     manifest: tuple[int, int, int, int] | None = None  # stamp of output/'s manifest after the last build
+    folder: tuple[int, int, int, int] | None = None  # stamp of output/ itself after the last build
     scanned: tuple[list[Source], list[Source]] | None = None  # the last scan of content/ and layouts/
 
     def for_disk(self) -> State:
