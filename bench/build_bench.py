@@ -202,6 +202,17 @@ def pick_edits(corpus: Path, count: int, edits: int) -> tuple[list[str], list[st
     return [newest[0], old[0]], [make_slug(a[1]["title"].strip('"')) for a in (newest, old)]
 
 
+def cold_and_again(figures: Figures, command: list[str], cwd: Path, runs: int, clear: list[Path]) -> None:
+    """`runs` times: a cold build (the `clear` folders removed first), then the same build again."""
+    for _ in range(runs):
+        for folder in clear:
+            shutil.rmtree(folder, ignore_errors=True)
+        seconds, peak = measure(command, cwd)
+        figures.cold.append(seconds)
+        figures.peak.append(peak)
+        figures.again.append(measure(command, cwd)[0])
+
+
 def bantin(corpus: Path, work: Path, runs: int, edits: int, jobs: int | None) -> Figures:
     figures = Figures()
     output, cache = work / "bantin-output", work / "bantin-cache"
@@ -209,13 +220,7 @@ def bantin(corpus: Path, work: Path, runs: int, edits: int, jobs: int | None) ->
     where = ["--content", str(corpus / "content"), "--layouts", str(ROOT / "layouts"), "--config"]
     where += [str(corpus / "site.toml"), "--output", str(output), "--cache", str(cache)]
     extra = ["--jobs", str(jobs)] if jobs else []
-    for _ in range(runs):
-        shutil.rmtree(output, ignore_errors=True)
-        shutil.rmtree(cache, ignore_errors=True)
-        seconds, peak = measure([*base, "build", *where, *extra, "--quiet"], corpus)
-        figures.cold.append(seconds)
-        figures.peak.append(peak)
-        figures.again.append(measure([*base, "build", *where, *extra, "--quiet"], corpus)[0])
+    cold_and_again(figures, [*base, "build", *where, *extra, "--quiet"], corpus, runs, [output, cache])
     figures.files = count_files(output)
     names, slugs = pick_edits(corpus, len(list((corpus / "content").rglob("*.md"))), edits)
     sources = {n: next((corpus / "content").rglob(f"{n}.md")) for n in names}
@@ -232,13 +237,7 @@ def hugo(executable: str, corpus: Path, work: Path, runs: int, edits: int) -> Fi
         hugo_site(corpus, site)
     output = work / "hugo-output"
     command = [executable, "--quiet", "--source", str(site), "--destination", str(output)]
-    for _ in range(runs):
-        shutil.rmtree(output, ignore_errors=True)
-        shutil.rmtree(site / "resources", ignore_errors=True)
-        seconds, peak = measure(command, site)
-        figures.cold.append(seconds)
-        figures.peak.append(peak)
-        figures.again.append(measure(command, site)[0])
+    cold_and_again(figures, command, site, runs, [output, site / "resources"])
     figures.files = count_files(output)
     names, slugs = pick_edits(corpus, len(articles(corpus)), edits)
     served = work / "hugo-served"
@@ -258,13 +257,7 @@ def pelican(executable: str, corpus: Path, work: Path, runs: int, edits: int) ->
         pelican_site(corpus, site)
     output = work / "pelican-output"
     command = [executable, "content", "-s", "pelicanconf.py", "-o", str(output), "-q"]
-    for _ in range(runs):
-        shutil.rmtree(output, ignore_errors=True)
-        shutil.rmtree(site / "cache", ignore_errors=True)
-        seconds, peak = measure(command, site)
-        figures.cold.append(seconds)
-        figures.peak.append(peak)
-        figures.again.append(measure(command, site)[0])
+    cold_and_again(figures, command, site, runs, [output, site / "cache"])
     figures.files = count_files(output)
     names, slugs = pick_edits(corpus, len(articles(corpus)), edits)
     plan = [(pelican_article(site, names[i % 2]), page(output, slugs[i % 2])) for i in range(2 * edits)]

@@ -8,6 +8,7 @@ run as the site's own: those are refused, and so is an SVG picture that carries 
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from pathlib import PurePosixPath
 
 from .content import shown_path
@@ -33,7 +34,7 @@ def asset_problems(assets: list[Source]) -> list[Problem]:
                     "there would run as the site's own); put pages and scripts in layouts/",
                 )
             )
-        elif suffix == ".svg" and _SVG_SCRIPT.search(source.read()):
+        elif suffix == ".svg" and _has_script(source.digest, source.location):
             problems.append(
                 Problem(
                     where,
@@ -43,3 +44,10 @@ def asset_problems(assets: list[Source]) -> list[Problem]:
                 )
             )
     return problems
+
+
+@lru_cache(maxsize=4096)
+def _has_script(digest: bytes, location: str) -> bool:
+    """Whether an SVG file holds a script; looked at once per version of the file (a watcher builds often)."""
+    with open(location, "rb") as handle:
+        return _SVG_SCRIPT.search(handle.read()) is not None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from html.parser import HTMLParser
@@ -145,3 +146,21 @@ def live_markup(html: str) -> list[str]:
 
 
 pytest_plugins = ["browser"]
+
+
+def wait_until(condition: Callable[[], object], seconds: float = 15.0) -> bool:
+    """Poll `condition` every 50 ms until it holds (True) or `seconds` pass (False)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def text_of(path: Path) -> str:
+    """A file's text, or "" while it does not exist (yet) or cannot be read."""
+    try:
+        return path.read_text("utf-8")
+    except OSError:
+        return ""

@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from conftest import CHILD_ENV, NOW, article
+from conftest import CHILD_ENV, NOW, article, wait_until
 
 
 def _main_text(page) -> str:
@@ -25,15 +25,6 @@ def _main_text(page) -> str:
         return page.locator("main").inner_text(timeout=1000)
     except Exception:  # the page is reloading
         return ""
-
-
-def _wait(condition, seconds: float = 10.0) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.05)
-    return False
 
 
 class Server:
@@ -74,7 +65,7 @@ def serving(root: Path, *extra: str) -> Iterator[Server]:
             env=CHILD_ENV,
         )
         try:
-            assert _wait(lambda: "Serving" in log.read_text("utf-8")), log.read_text("utf-8")
+            assert wait_until(lambda: "Serving" in log.read_text("utf-8")), log.read_text("utf-8")
             line = next(line for line in log.read_text("utf-8").splitlines() if line.startswith("Serving"))
             address = line.split("http://", 1)[1].split("/", 1)[0]
             host, port = address.rsplit(":", 1)
@@ -271,7 +262,7 @@ def test_the_open_page_reloads_itself_and_shows_problems_in_the_browser(make_sit
         assert "Bản đầu." in page.inner_text("main")
         page.wait_for_timeout(300)  # the event stream is open
         site.write({"content/a.md": article("Tin một", body="Bản sửa.")})
-        assert _wait(lambda: "Bản sửa." in _main_text(page), 10)
+        assert wait_until(lambda: "Bản sửa." in _main_text(page), 10)
 
         site.write({"content/a.md": "---\ntitle: Tin một\ndate: hôm nay\ncategory: Thời sự\n---\nHỏng.\n"})
         alert = page.locator("[role=alert]")
@@ -280,7 +271,7 @@ def test_the_open_page_reloads_itself_and_shows_problems_in_the_browser(make_sit
         assert "Bản sửa." in page.inner_text("main")
 
         site.write({"content/a.md": article("Tin một", body="Đã sửa lỗi.")})
-        assert _wait(lambda: "Đã sửa lỗi." in _main_text(page), 10)
+        assert wait_until(lambda: "Đã sửa lỗi." in _main_text(page), 10)
         assert page.locator("[role=alert]").count() == 0
         assert errors == []
         page.close()

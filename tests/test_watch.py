@@ -6,25 +6,8 @@ import signal
 import subprocess
 import sys
 import time
-from pathlib import Path
 
-from conftest import CHILD_ENV, NOW, article
-
-
-def _wait(condition, seconds: float = 10.0) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.05)
-    return False
-
-
-def _text(path: Path) -> str:
-    try:
-        return path.read_text("utf-8")
-    except OSError:
-        return ""
+from conftest import CHILD_ENV, NOW, article, text_of, wait_until
 
 
 def test_watch_rebuilds_on_edit_add_delete_and_survives_a_broken_save(make_site, tmp_path):
@@ -39,33 +22,33 @@ def test_watch_rebuilds_on_edit_add_delete_and_survives_a_broken_save(make_site,
     )
     page = site.output / "bai-viet/tin-mot/index.html"
     try:
-        assert _wait(lambda: "Watching" in _text(tmp_path / "watch.log")), _text(tmp_path / "watch.log")
-        assert "Bản đầu." in _text(page)
+        assert wait_until(lambda: "Watching" in text_of(tmp_path / "watch.log")), text_of(tmp_path / "watch.log")
+        assert "Bản đầu." in text_of(page)
 
         site.write({"content/a.md": article("Tin một", body="Bản sửa.")})
-        assert _wait(lambda: "Bản sửa." in _text(page), 15), _text(tmp_path / "watch.log")
+        assert wait_until(lambda: "Bản sửa." in text_of(page), 15), text_of(tmp_path / "watch.log")
 
         site.write({"content/moi/b.md": article("Tin hai")})
-        assert _wait(lambda: (site.output / "bai-viet/tin-hai/index.html").is_file(), 15)
-        assert _wait(lambda: "2 articles" in _text(tmp_path / "watch.log"), 15)  # the whole build is written
+        assert wait_until(lambda: (site.output / "bai-viet/tin-hai/index.html").is_file(), 15)
+        assert wait_until(lambda: "2 articles" in text_of(tmp_path / "watch.log"), 15)  # the whole build is written
 
         before = site.snapshot()
         site.write({"content/a.md": "---\ntitle: Tin một\ndate: hôm nay\ncategory: Thời sự\n---\nHỏng.\n"})
-        assert _wait(lambda: 'a.md:3: date "hôm nay" is not a date' in _text(tmp_path / "watch.log"), 15)
+        assert wait_until(lambda: 'a.md:3: date "hôm nay" is not a date' in text_of(tmp_path / "watch.log"), 15)
         time.sleep(0.5)
         assert site.snapshot() == before
         assert process.poll() is None
 
         (site.root / "content/moi/b.md").unlink()
         site.write({"content/a.md": article("Tin một", body="Đã sửa lỗi.")})
-        assert _wait(lambda: "Đã sửa lỗi." in _text(page), 15)
-        assert _wait(lambda: not (site.output / "bai-viet/tin-hai").exists(), 15)
+        assert wait_until(lambda: "Đã sửa lỗi." in text_of(page), 15)
+        assert wait_until(lambda: not (site.output / "bai-viet/tin-hai").exists(), 15)
     finally:
         process.send_signal(signal.SIGINT)
         process.wait(timeout=10)
         log.close()
-    assert "Stopped watching." in _text(tmp_path / "watch.log")
-    assert "Traceback" not in _text(tmp_path / "watch.log")
+    assert "Stopped watching." in text_of(tmp_path / "watch.log")
+    assert "Traceback" not in text_of(tmp_path / "watch.log")
 
 
 def test_new_writes_a_draft_that_builds(make_site):

@@ -19,25 +19,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from conftest import CHILD_ENV, NOW, REPO, article
+from conftest import CHILD_ENV, NOW, REPO, article, text_of, wait_until
 
 BURST = 300  # saves in about a second
-
-
-def _wait(condition, seconds: float = 15.0) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.05)
-    return False
-
-
-def _text(path: Path) -> str:
-    try:
-        return path.read_text("utf-8")
-    except OSError:
-        return ""
 
 
 @contextmanager
@@ -52,19 +36,19 @@ def watching(site, *extra: str) -> Iterator[Path]:
             env=CHILD_ENV,
         )
         try:
-            assert _wait(lambda: "Watching" in _text(log)), _text(log)
+            assert wait_until(lambda: "Watching" in text_of(log)), text_of(log)
             yield log
             assert process.poll() is None, "the watcher stopped"
         finally:
             process.send_signal(signal.SIGINT)
             process.wait(timeout=15)
-    assert "Traceback" not in _text(log), _text(log)
-    assert "Stopped watching." in _text(log)
+    assert "Traceback" not in text_of(log), text_of(log)
+    assert "Stopped watching." in text_of(log)
 
 
 def settled(site, log: Path) -> None:
     """Wait until the watcher has built everything it saw (its output equals a clean build)."""
-    assert _wait(lambda: same_as_clean_build(site), 20), _text(log)
+    assert wait_until(lambda: same_as_clean_build(site), 20), text_of(log)
 
 
 def same_as_clean_build(site) -> bool:
@@ -93,7 +77,7 @@ def test_atomic_saves_through_temporary_files_are_picked_up(make_site):
     site = make_site({"content/a.md": article("Tin một", body="Bản đầu.")})
     with watching(site) as log:
         atomic_save(site.root / "content/a.md", article("Tin một", body="Lưu kiểu vim."), prefix=".a.md.swp")
-        assert _wait(lambda: "Lưu kiểu vim." in _text(site.output / "bai-viet/tin-mot/index.html")), _text(log)
+        assert wait_until(lambda: "Lưu kiểu vim." in text_of(site.output / "bai-viet/tin-mot/index.html")), text_of(log)
         atomic_save(site.root / "content/b.md", article("Tin hai", body="Tệp mới."), prefix=".goutputstream-")
         atomic_save(site.root / "content/a.md", article("Tin một", body="Lưu lần hai."), prefix="a.md.tmp")
         settled(site, log)
@@ -146,7 +130,7 @@ def test_a_file_saved_half_written_is_never_published_half(make_site):
 
     def look() -> None:
         while not done.is_set():
-            seen.append(_text(page))
+            seen.append(text_of(page))
             time.sleep(0.01)
 
     with watching(site) as log:
@@ -157,7 +141,7 @@ def test_a_file_saved_half_written_is_never_published_half(make_site):
             handle.flush()
             time.sleep(1.0)  # an editor that stops mid-file, far longer than the watcher's quiet period
             handle.write(whole[len(half) :])
-        assert _wait(lambda: "Nửa sau của bài mới." in _text(page)), _text(log)
+        assert wait_until(lambda: "Nửa sau của bài mới." in text_of(page)), text_of(log)
         done.set()
         looker.join()
         settled(site, log)
@@ -168,7 +152,7 @@ def test_polling_for_file_systems_without_notifications(make_site):
     site = make_site({"content/a.md": article("Tin một", body="Bản đầu.")})
     with watching(site, "--poll") as log:
         site.write({"content/a.md": article("Tin một", body="Bản sửa."), "content/b.md": article("Tin hai")})
-        assert _wait(lambda: "Bản sửa." in _text(site.output / "bai-viet/tin-mot/index.html")), _text(log)
+        assert wait_until(lambda: "Bản sửa." in text_of(site.output / "bai-viet/tin-mot/index.html")), text_of(log)
         (site.root / "content/b.md").unlink()
         settled(site, log)
 
@@ -186,10 +170,10 @@ def test_ctrl_c_right_after_an_edit_leaves_the_search_index_up_to_date(make_site
     site = make_site({"content/a.md": article("Tin một")})
     with watching(site) as log:
         site.write({"content/b.md": article("Tin hai về cầu Hàm Rồng")})
-        assert _wait(lambda: (site.output / "bai-viet/tin-hai-ve-cau-ham-rong/index.html").is_file()), _text(log)
+        assert wait_until(lambda: (site.output / "bai-viet/tin-hai-ve-cau-ham-rong/index.html").is_file()), text_of(log)
     # stopped within the second the watcher waits before it updates the search index
-    assert "Updating the search index and sitemaps before stopping" in _text(log)
-    assert same_as_clean_build(site), _text(log)
+    assert "Updating the search index and sitemaps before stopping" in text_of(log)
+    assert same_as_clean_build(site), text_of(log)
 
 
 def test_a_first_build_in_two_processes_leaves_no_trace_of_its_workers(make_site):
