@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
+import signal
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -17,6 +18,11 @@ from generator.cli import main
 
 REPO = Path(__file__).resolve().parents[1]
 CHILD_ENV = {**os.environ, "PYTHONPATH": str(REPO), "PYTHONUNBUFFERED": "1"}
+
+# Tests stop builds, watchers and servers with Ctrl-C (SIGINT). A shell that starts the test run in
+# the background sets SIGINT to "ignore", and child processes would inherit that: restore it.
+if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 NOW = "2026-11-27T12:00:00+07:00"
 
 
