@@ -26,7 +26,7 @@ class Unit:
     name: str
     inputs: tuple[Any, ...]
     make: Callable[[Site], list[OutputFile]]
-    later: bool = False  # reads every article and no page shows it: a watcher may leave it for a quiet moment
+    later: bool = False  # reads every article (long) and no page shows it: a watcher may leave it for a quiet moment
 
 
 def whole(renderer: Callable[[Site], list[OutputFile]], later: bool = False) -> Unit:

@@ -135,9 +135,13 @@ def produce(
     ]
     left = [i for i in stale if hurry and units[i].later and units[i].name in records]
     stale = [i for i in stale if i not in left]
+    stale.sort(key=lambda i: not units[i].later)  # the long units first, so that the short ones share the rest
+    long = sum(1 for i in stale if units[i].later)
     progress.start("Writing pages", len(stale))
     site = digests.site
-    made = ordered_map(lambda n: _make(units[stale[n]], site, root, written, staging), len(stale), jobs, progress.tick)
+    made = ordered_map(
+        lambda n: _make(units[stale[n]], site, root, written, staging), len(stale), jobs, progress.tick, long
+    )
     results = dict(zip(stale, made, strict=True))
     problems = [p for m in made for p in m.problems]
     if problems:

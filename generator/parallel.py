@@ -66,22 +66,28 @@ def _run_chunk(numbers: range) -> list[tuple[int, Any]]:
     return [(number, _work(number)) for number in numbers]
 
 
-def ordered_map(work: Callable[[int], T], count: int, jobs: int, tick: Callable[[int], None]) -> list[T]:
-    """[work(0), …, work(count - 1)], in `jobs` processes when that pays; `tick(done)` reports progress."""
+def ordered_map(
+    work: Callable[[int], T], count: int, jobs: int, tick: Callable[[int], None], long: int = 0
+) -> list[T]:
+    """[work(0), …, work(count - 1)], in `jobs` processes when that pays; `tick(done)` reports progress.
+
+    The first `long` items take long: each goes out alone and first, so the others share the other processes.
+    """
     results: list[Any] = [None] * count
-    for number, result in _results(work, count, jobs):
+    for number, result in _results(work, count, jobs, long):
         results[number] = result
         tick(1)
     return results
 
 
-def _results(work: Callable[[int], T], count: int, jobs: int) -> Iterator[tuple[int, T]]:
+def _results(work: Callable[[int], T], count: int, jobs: int, long: int) -> Iterator[tuple[int, T]]:
     jobs = min(jobs, count // MIN_ITEMS_PER_WORKER)
     if jobs < 2 or not can_fork():
         for number in range(count):
             yield number, work(number)
         return
-    chunks = [range(start, min(start + CHUNK, count)) for start in range(0, count, CHUNK)]
+    chunks = [range(n, n + 1) for n in range(long)]
+    chunks += [range(start, min(start + CHUNK, count)) for start in range(long, count, CHUNK)]
     context = multiprocessing.get_context("fork")
     frozen = gc.get_freeze_count() == 0
     if frozen:  # the site's objects then stay shared: the workers' cycle collector never writes to their pages
