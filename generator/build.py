@@ -158,7 +158,6 @@ def rebuild(
         raise
     finally:
         progress.close()
-        digests.forget_previous()
     state = replace(state, unit_keys=outcome.keys, quick=None if outcome.left else state.quick)
     if staging is not None:
         manifest, folder = stamp_of(options.output / MANIFEST), stamp_of(options.output)

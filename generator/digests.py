@@ -54,21 +54,31 @@ class Digests:
             **{("tags", s.slug): s for s in site.tags},
         }
         self.changed = changed if previous is not None else None
-        self.carried: dict[Facet, bytes] = previous.memo if previous is not None and changed is not None else {}
         self.positions: dict[Any, set[int]] = {}
         if previous is None or changed is None:
             self.articles = {a.source: article_digest(article_keys[a.source], a) for a in site.articles}
             self.related_touched: set[str] = set()
             return
         self.articles = dict(previous.articles)
-        for item in site.articles:
-            if item.source in changed:
-                self.articles[item.source] = article_digest(article_keys[item.source], item)
+        edited = [item for item in site.articles if item.source in changed]
+        for item in edited:
+            self.articles[item.source] = article_digest(article_keys[item.source], item)
         self.related_touched = {key for key, others in site.related.items() if any(a.source in changed for a in others)}
+        self.memo = self._carried(previous.memo, edited)
 
-    def forget_previous(self) -> None:
-        """Drop what was carried over (once every facet of this build has been looked at)."""
-        self.carried = {}
+    def _carried(self, memo: dict[Facet, bytes], edited: list[Article]) -> dict[Facet, bytes]:
+        """The last build's digests of the facets that cover no edited article (the rest are computed again)."""
+        lists = {"articles"} | {("categories", self.site.category_of(a).slug) for a in edited}
+        lists |= {("tags", s.slug) for a in edited for s in self.site.tag_sections(a)}
+        untouched = {name for name in self.sections if name not in lists}
+        related = self.related_touched
+        return {
+            facet: value
+            for facet, value in memo.items()
+            if facet[0] in ("shape", "len")
+            or (facet[0] == "related" and facet[1] not in related)
+            or (facet[0] in ("slice", "item") and (facet[1] in untouched or not self._touched(facet)))
+        }
 
     def article(self, article: Article) -> bytes:
         return self.articles.get(article.source) or _hash(pickle.dumps(article))
@@ -106,9 +116,7 @@ class Digests:
     def facet(self, facet: Facet) -> bytes:
         found = self.memo.get(facet)
         if found is None:
-            carried = self.carried.get(facet)
-            found = carried if carried is not None and not self._touched(facet) else self._facet(facet)
-            self.memo[facet] = found
+            found = self.memo[facet] = self._facet(facet)
         return found
 
     def _touched(self, facet: Facet) -> bool:

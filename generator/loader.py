@@ -32,13 +32,16 @@ class Loaded:
     @property
     def article_keys(self) -> dict[str, bytes]:
         """Shown path → a digest of everything its article came from: its key and the pictures it looked at."""
-        return {
-            shown: digest(key + b"".join(a.encode() + b"\0" + (d or b"-") for a, d in self.parsed[shown].looked_at))
-            for shown, key in self.keys.items()
-        }
+        return {shown: _with_pictures(key, self.parsed[shown].looked_at) for shown, key in self.keys.items()}
 
     def problems(self) -> list[Problem]:
         return [problem for item in self.parsed.values() for problem in item.problems]
+
+
+def _with_pictures(key: bytes, looked_at: tuple[tuple[str, bytes | None], ...]) -> bytes:
+    if not looked_at:
+        return key  # the key alone says everything the article came from
+    return digest(key + b"".join(a.encode() + b"\0" + (d or b"-") for a, d in looked_at))
 
 
 def content_files(sources: list[Source]) -> ContentFiles:
