@@ -79,17 +79,17 @@ def site_units(site: Site, env: jinja2.Environment, options: Options, files: Fil
         Unit(
             "picture copies",
             (str(options.cache_folder), *(s.digest for s in files.assets)),
-            partial(pictures, options, files),
+            partial(pictures, options, files.assets),
         ),
         *copies(options.layouts, files.static),
         *copies(options.content, files.assets),
     ]
 
 
-def pictures(options: Options, files: Files, site: Site) -> list[OutputFile]:
+def pictures(options: Options, files: list[Source], site: Site) -> list[OutputFile]:
     """The narrower copies of every picture an article shows, for srcset (made once, then cached)."""
     shown = [p for a in site.articles for p in (a.picture, *a.pictures) if p is not None]
-    assets = {f"/{s.relative}": s.read() for s in files.assets if f"/{s.relative}" in {p.address for p in shown}}
+    assets = {f"/{s.relative}": s.read() for s in files if f"/{s.relative}" in {p.address for p in shown}}
     return variant_files(shown, assets, options.cache_folder)
 
 
@@ -137,6 +137,7 @@ def rebuild(
         unchanged = WriteReport(0, len(state.written), 0)
         return BuildResult(state.quick.articles, len(state.written), unchanged, time.perf_counter() - started), state
     site, units, digests, state = model(options, files, state, progress)
+    del files  # the articles' bytes are parsed: let them go before the pages are made (tens of MB)
     staging = Staging(options.output) if write else None
     repaired = write and clear_leftovers(options.output)  # a write cut short: trust nothing it may have left
     manifest_kept = (

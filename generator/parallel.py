@@ -61,6 +61,13 @@ def _die_with_parent() -> None:
         ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
 
 
+def _give_back_free_memory() -> None:
+    """Return freed heap memory to the system (glibc keeps it otherwise); elsewhere nothing to do."""
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError, AttributeError):
+            ctypes.CDLL(None).malloc_trim(0)
+
+
 def _run_chunk(numbers: range) -> list[tuple[int, Any]]:
     assert _work is not None
     return [(number, _work(number)) for number in numbers]
@@ -89,6 +96,7 @@ def _results(work: Callable[[int], T], count: int, jobs: int, long: int) -> Iter
     chunks = [range(n, n + 1) for n in range(long)]
     chunks += [range(start, min(start + CHUNK, count)) for start in range(long, count, CHUNK)]
     context = multiprocessing.get_context("fork")
+    _give_back_free_memory()  # what the parent freed is not copied into the workers' accounts
     frozen = gc.get_freeze_count() == 0
     if frozen:  # the site's objects then stay shared: the workers' cycle collector never writes to their pages
         gc.freeze()

@@ -19,6 +19,7 @@ from bisect import bisect_left
 from collections import Counter, defaultdict, deque
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from itertools import pairwise, repeat
 from typing import cast
 
@@ -89,7 +90,7 @@ class Collector:
 
     def __init__(self) -> None:
         self.unigrams: dict[str, Postings] = {}
-        self.bigrams: defaultdict[tuple[str, str], list[int]] = defaultdict(list)
+        self.bigrams: defaultdict[tuple[str, str], array] = defaultdict(partial(array, "I"))  # 4 bytes a posting
         self.names: defaultdict[tuple[str, str], list[int]] = defaultdict(list)
         self.titled: defaultdict[tuple[str, str], list[int]] = defaultdict(list)
         self.lengths = array("I")
@@ -150,7 +151,7 @@ class Collector:
         drain(map(array.append, map(_KEYS, entries), map(operator.or_, keys, repeat(min(length >> 2, 0xFFF)))))
         for term, mask in masks.items():
             self.unigrams[term].masks.append(mask)
-        drain(map(list.append, map(self.bigrams.__getitem__, set(pairwise(folded))), repeat(doc)))
+        drain(map(array.append, map(self.bigrams.__getitem__, set(pairwise(folded))), repeat(doc)))
         capitals = bytes(map(self.capital.__getitem__, found))
         names = set()
         at = capitals.find(b"\1\1")
@@ -217,7 +218,7 @@ def unigram_blocks(entry: Postings, scale: float, saturation: list[float], total
     return bytes(out + extra), b""
 
 
-def bigram_block(docs: list[int], names: list[int], titled: list[int], both: Callable[[], list[int]]) -> bytes:
+def bigram_block(docs: array, names: list[int], titled: list[int], both: Callable[[], list[int]]) -> bytes:
     """A bigram's postings in the smaller of two forms, told apart by the first byte.
 
     0: gaps of the documents with the two words in a row, then of those where both words are
