@@ -15,7 +15,7 @@ from .errors import Problem
 from .frontmatter import FrontMatter, parse
 from .images import MIME, Picture, Unreadable, measure
 from .markup import Converter, first_paragraph, plain_text, site_address
-from .model import Article
+from .model import Article, pack
 from .text import make_slug, nfc, printable
 
 SKIPPED_SUFFIXES = ("~", ".swp", ".swx", ".tmp", ".part", ".crdownload")
@@ -214,7 +214,7 @@ def make_article(
         category=values["category"],
         summary=values.get("summary") or first_paragraph(body_html),
         lead=values.get("summary", ""),
-        body_html=body_html,
+        body=pack(body_html),
         tags=values.get("tags", ()),
         author=values.get("author", author),
         image=image,

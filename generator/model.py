@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import zlib
 from bisect import bisect_left
 from collections import Counter, defaultdict
 from dataclasses import dataclass, fields, replace
@@ -28,7 +29,7 @@ class Article:
     date: datetime
     category: str
     summary: str
-    body_html: str
+    body: bytes  # the body's safe HTML as pack() keeps it; read it as body_html
     lead: str = ""
     tags: tuple[str, ...] = ()
     author: str = ""
@@ -52,6 +53,10 @@ class Article:
         return f"{ARTICLE_PREFIX}{self.slug}/"
 
     @property
+    def body_html(self) -> str:
+        return zlib.decompress(self.body).decode("utf-8")
+
+    @property
     def reading_minutes(self) -> int:
         """Minutes a reader needs for the body, at least one."""
         return max(1, round(self.words / WORDS_PER_MINUTE))
@@ -60,6 +65,15 @@ class Article:
     def share_picture(self) -> Picture | None:
         """The picture that stands for the article in feeds and search results: the lead, else the first one."""
         return self.picture or next(iter(self.pictures), None)
+
+
+def pack(body_html: str) -> bytes:
+    """A body as an Article keeps it: compressed UTF-8, a fifth of the memory of the str of Vietnamese HTML.
+
+    Every article stays in memory through a build (and in a watcher), and the pages that show a body
+    are few at a time: a big archive fits in a fraction of the memory for a few ms of unpacking.
+    """
+    return zlib.compress(body_html.encode("utf-8"), 1)
 
 
 @dataclass(frozen=True, slots=True)

@@ -23,7 +23,7 @@ from slugify import slugify
 from generator.config import SiteConfig
 from generator.images import Picture, Variant
 from generator.markup import EXTENSIONS, Converter, Figures, sanitise
-from generator.model import RELATED_WINDOW, Article, make_site, related_map, swap_articles
+from generator.model import RELATED_WINDOW, Article, make_site, pack, related_map, swap_articles
 from generator.text import identity, make_slug, nfc, printable
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -116,7 +116,7 @@ def articles(spec: list[tuple[int, int, list[int]]]) -> list[Article]:
             date=start + timedelta(hours=hours),
             category=["Thời sự", "Kinh tế", "thời sự"][category],
             summary="Tóm tắt.",
-            body_html="<p>Bài.</p>",
+            body=pack("<p>Bài.</p>"),
             tags=tuple(["giao thông", "5G", "Sầm Sơn", "lễ hội"][t] for t in tags),
             slug=make_slug(f"Tin {n % 7}"),
         )
@@ -147,7 +147,7 @@ def test_swapping_edited_text_into_the_site_equals_assembling_it_again(spec, edi
     after = list(before)
     for index, text in edits:
         at = index % len(after)
-        after[at] = replace(after[at], body_html=f"<p>{text}</p>", summary=text or "Tóm tắt.")
+        after[at] = replace(after[at], body=pack(f"<p>{text}</p>"), summary=text or "Tóm tắt.")
     site, _ = make_site(config, before, NOW)
     swapped = swap_articles(site, before, after, NOW)
     assert swapped == make_site(config, after, NOW)[0]

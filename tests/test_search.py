@@ -18,7 +18,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from generator.config import SiteConfig
-from generator.model import Article, make_site
+from generator.model import Article, make_site, pack
 from generator.search import render_search
 from generator.search_postings import fnv1a
 from generator.text import exact, fold, place_tone, words
@@ -410,7 +410,7 @@ def many_articles(count: int) -> list[Article]:
                 date=start + timedelta(hours=n),
                 category=("Thời sự", "Kinh tế", "Y tế")[n % 3],
                 summary=body[:200],
-                body_html=f"<p>{body}</p>",
+                body=pack(f"<p>{body}</p>"),
                 slug=f"bai-{n}",
             )
         )
