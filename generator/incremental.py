@@ -135,7 +135,7 @@ def produce(
     ]
     left = [i for i in stale if hurry and units[i].later and units[i].name in records]
     stale = [i for i in stale if i not in left]
-    stale.sort(key=lambda i: not units[i].later)  # the long units first, so that the short ones share the rest
+    stale.sort(key=lambda i: not units[i].later)  # the long units first (made here while the workers take the rest)
     long = sum(1 for i in stale if units[i].later)
     progress.start("Writing pages", len(stale))
     site = digests.site

@@ -78,7 +78,8 @@ def ordered_map(
 ) -> list[T]:
     """[work(0), …, work(count - 1)], in `jobs` processes when that pays; `tick(done)` reports progress.
 
-    The first `long` items take long: each goes out alone and first, so the others share the other processes.
+    The first `long` items take long and read much (the search index reads every article): this
+    process makes them while the workers take the rest, so no worker copies what they read.
     """
     results: list[Any] = [None] * count
     for number, result in _results(work, count, jobs, long):
@@ -88,13 +89,12 @@ def ordered_map(
 
 
 def _results(work: Callable[[int], T], count: int, jobs: int, long: int) -> Iterator[tuple[int, T]]:
-    jobs = min(jobs, count // MIN_ITEMS_PER_WORKER)
-    if jobs < 2 or not can_fork():
+    jobs = min(jobs - min(long, 1), (count - long) // MIN_ITEMS_PER_WORKER)  # this process is busy with the long ones
+    if jobs < (1 if long else 2) or not can_fork():
         for number in range(count):
             yield number, work(number)
         return
-    chunks = [range(n, n + 1) for n in range(long)]
-    chunks += [range(start, min(start + CHUNK, count)) for start in range(long, count, CHUNK)]
+    chunks = [range(start, min(start + CHUNK, count)) for start in range(long, count, CHUNK)]
     context = multiprocessing.get_context("fork")
     _give_back_free_memory()  # what the parent freed is not copied into the workers' accounts
     frozen = gc.get_freeze_count() == 0
@@ -102,7 +102,10 @@ def _results(work: Callable[[int], T], count: int, jobs: int, long: int) -> Iter
         gc.freeze()
     try:
         with context.Pool(jobs, initializer=_worker_start, initargs=(work, os.getpid())) as pool:
-            for chunk in pool.imap_unordered(_run_chunk, chunks):
+            rest = pool.imap_unordered(_run_chunk, chunks)
+            for number in range(long):
+                yield number, work(number)
+            for chunk in rest:
                 yield from chunk
     finally:
         if frozen:
