@@ -14,7 +14,8 @@ import multiprocessing
 import os
 import signal
 import sys
-from collections.abc import Callable, Iterator
+import threading
+from collections.abc import Callable
 from typing import Any, TypeVar
 
 T = TypeVar("T")
@@ -62,7 +63,7 @@ def _die_with_parent() -> None:
 
 
 def _give_back_free_memory() -> None:
-    """Return freed heap memory to the system (glibc keeps it otherwise); elsewhere nothing to do."""
+    """Return the heap memory this process freed to the system (glibc keeps it otherwise) before forking."""
     if sys.platform.startswith("linux"):
         with contextlib.suppress(OSError, AttributeError):
             ctypes.CDLL(None).malloc_trim(0)
@@ -79,34 +80,36 @@ def ordered_map(
     """[work(0), …, work(count - 1)], in `jobs` processes when that pays; `tick(done)` reports progress.
 
     The first `long` items take long and read much (the search index reads every article): this
-    process makes them while the workers take the rest, so no worker copies what they read.
+    process makes them while the workers take the rest, so no worker copies all that they read.
     """
     results: list[Any] = [None] * count
-    for number, result in _results(work, count, jobs, long):
-        results[number] = result
-        tick(1)
-    return results
+    lock = threading.Lock()  # workers' results arrive on the pool's thread
 
+    def done(pairs: list[tuple[int, Any]]) -> None:
+        with lock:
+            for number, result in pairs:
+                results[number] = result
+            tick(len(pairs))
 
-def _results(work: Callable[[int], T], count: int, jobs: int, long: int) -> Iterator[tuple[int, T]]:
-    jobs = min(jobs - min(long, 1), (count - long) // MIN_ITEMS_PER_WORKER)  # this process is busy with the long ones
-    if jobs < (1 if long else 2) or not can_fork():
+    workers = min(jobs - 1 if long else jobs, (count - long) // MIN_ITEMS_PER_WORKER)
+    if workers < (1 if long else 2) or not can_fork():  # one worker alone pays only beside the long items
         for number in range(count):
-            yield number, work(number)
-        return
+            done([(number, work(number))])
+        return results
     chunks = [range(start, min(start + CHUNK, count)) for start in range(long, count, CHUNK)]
     context = multiprocessing.get_context("fork")
-    _give_back_free_memory()  # what the parent freed is not copied into the workers' accounts
+    _give_back_free_memory()
     frozen = gc.get_freeze_count() == 0
     if frozen:  # the site's objects then stay shared: the workers' cycle collector never writes to their pages
         gc.freeze()
     try:
-        with context.Pool(jobs, initializer=_worker_start, initargs=(work, os.getpid())) as pool:
-            rest = pool.imap_unordered(_run_chunk, chunks)
+        with context.Pool(workers, initializer=_worker_start, initargs=(work, os.getpid())) as pool:
+            pending = [pool.apply_async(_run_chunk, (chunk,), callback=done) for chunk in chunks]
             for number in range(long):
-                yield number, work(number)
-            for chunk in rest:
-                yield from chunk
+                done([(number, work(number))])
+            for item in pending:
+                item.get()  # raises what a worker raised
     finally:
         if frozen:
             gc.unfreeze()
+    return results
