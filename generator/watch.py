@@ -29,6 +29,7 @@ from .build import BuildResult, Options, one_at_a_time, rebuild, remembered, sta
 from .cache import save_pickle
 from .content import is_source_name
 from .errors import BuildFailed, Problem, format_problems
+from .output import stamp_of
 from .progress import Progress, silent
 from .state import State
 
@@ -183,7 +184,15 @@ class Watcher:
             with one_at_a_time(options, progress), collector_paused(not first):
                 if first:
                     self.state = remembered(options)
-                result, self.state = rebuild(options, self.state, progress=progress, hints=self.pending, hurry=hurry)
+                trusted = self.state.folder is not None and stamp_of(options.output) == self.state.folder
+                try:
+                    result, self.state = rebuild(
+                        options, self.state, progress=progress, hints=self.pending, hurry=hurry
+                    )
+                except (BuildFailed, Superseded):
+                    if trusted:  # output/ is as this watcher left it: only the staging it removed changed its times
+                        self.state = replace(self.state, folder=stamp_of(options.output))
+                    raise
             self.pending = frozenset()
         except BuildFailed as failure:
             self.report(format_problems(failure.problems))
