@@ -156,6 +156,8 @@ class Staging:
         self.owner = os.getpid()
         self.tag = f"{TEMP_PREFIX}{os.getpid()}-"
         self.side = root / f"{TEMP_PREFIX}{os.getpid()}{TEMP_SUFFIX}"
+        self.staged: list[Path] = []  # what this process staged; workers leave a mark and their files are looked for
+        self.worker = 0  # in a worker: its pid once it has left its mark
 
     def begin(self) -> None:
         """Mark output/ as being staged into (a killed build's temporary files are then found and removed)."""
@@ -170,9 +172,15 @@ class Staging:
 
     def stage(self, path: str, data: bytes) -> None:
         """Write the new bytes of output/<path> beside it (any process may call this)."""
-        if os.getpid() != self.owner and os.getppid() != self.owner:
+        pid = os.getpid()
+        if pid != self.owner and os.getppid() != self.owner:
             os._exit(1)  # a worker of a build that was killed: output/ is the next build's now
         staged = self._beside(path)
+        if pid == self.owner:
+            self.staged.append(staged)
+        elif self.worker != pid:  # this worker's first file: mark output/ so that discard() looks everywhere
+            self.worker = pid
+            _create(self.root / f"{self.tag}worker-{pid}{TEMP_SUFFIX}", b"")
         try:
             staged.parent.mkdir(parents=True, exist_ok=True)
         except (FileExistsError, NotADirectoryError):  # a file of the last build is in the way
@@ -205,12 +213,21 @@ class Staging:
             if unchanged(self.root, MANIFEST, manifest, b"", None) is None:
                 atomic_write(self.root / MANIFEST, manifest)
         (self.root / PENDING).unlink(missing_ok=True)
-        (self.root / f"{self.tag}staging{TEMP_SUFFIX}").unlink(missing_ok=True)
+        for name in self._marks():
+            (self.root / name).unlink(missing_ok=True)
         return removed
 
     def discard(self) -> None:
         """After a failure or Ctrl-C: remove what was staged; what was already moved in stays in the manifest."""
-        _remove_temporary_files(self.root, self.tag)
+        if any(name.startswith(f"{self.tag}worker-") for name in self._marks()):
+            _remove_temporary_files(self.root, self.tag)  # workers staged files too: look everywhere
+        else:  # only this process staged: remove its files (a walk through a big site takes seconds)
+            for path in self.staged:
+                with contextlib.suppress(FileNotFoundError, NotADirectoryError):  # never staged, or staged aside
+                    path.unlink()
+                _remove_empty_folders(path.parent, self.root)
+            for name in self._marks():
+                (self.root / name).unlink(missing_ok=True)
         shutil.rmtree(self.side, ignore_errors=True)
         if self.moving:
             atomic_write(self.root / MANIFEST, _list(_previous(self.root)))
@@ -218,6 +235,23 @@ class Staging:
         elif self.made_root:  # nothing moved: output/ is as it was
             with contextlib.suppress(OSError):
                 self.root.rmdir()
+
+    def _marks(self) -> list[str]:
+        """The names of this build's marks in output/: the staging mark and one per worker that staged."""
+        try:
+            return [n for n in os.listdir(self.root) if n.startswith(self.tag) and n.endswith(TEMP_SUFFIX)]
+        except OSError:
+            return []
+
+
+def _remove_empty_folders(folder: Path, root: Path) -> None:
+    """A staged file's folder and those above it, up to root, while they are empty (staging made them)."""
+    while folder != root and folder.is_relative_to(root):
+        try:
+            folder.rmdir()
+        except OSError:
+            return
+        folder = folder.parent
 
 
 def interrupted(root: Path) -> bool:

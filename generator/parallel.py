@@ -74,9 +74,7 @@ def _run_chunk(numbers: range) -> list[tuple[int, Any]]:
     return [(number, _work(number)) for number in numbers]
 
 
-def ordered_map(
-    work: Callable[[int], T], count: int, jobs: int, tick: Callable[[int], None], long: int = 0
-) -> list[T]:
+def ordered_map(work: Callable[[int], T], count: int, jobs: int, tick: Callable[[int], None], long: int = 0) -> list[T]:
     """[work(0), …, work(count - 1)], in `jobs` processes when that pays; `tick(done)` reports progress.
 
     The first `long` items take long and read much (the search index reads every article): this
