@@ -61,7 +61,9 @@ def same_as_clean_build(site) -> bool:
         actual = {
             p.relative_to(site.output).as_posix(): p.read_bytes()
             for p in site.output.rglob("*")
-            if p.is_file() and p.name != ".bulletin-writing.json" and not p.name.startswith(".tmp-")  # a write under way
+            if p.is_file()
+            and p.name != ".bulletin-writing.json"
+            and not p.name.startswith(".tmp-")  # a write under way
         }
     except FileNotFoundError:  # the watcher removed a file or folder while it was being read: not settled yet
         return False
