@@ -63,6 +63,8 @@ def varint(value: int, out: bytearray) -> None:
 
 def gaps(docs: array | list[int]) -> bytes:
     """Ascending document numbers as varint gaps (the first one as it is)."""
+    if isinstance(docs, array):
+        docs = docs.tolist()  # each number made into an object once, not twice
     deltas = [docs[0], *map(operator.sub, docs[1:], docs)]
     if max(deltas) < 0x80:
         return bytes(deltas)
