@@ -188,14 +188,19 @@ HUGO_LAYOUTS = {
 }
 
 
+def write_templates(folder: Path, templates: dict[str, str], static: Path) -> None:
+    """The templates under `folder`, and Bản tin's stylesheet in `static` (the same look for every tool)."""
+    for name, text in templates.items():
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        (folder / name).write_text(text, "utf-8")
+    static.mkdir(parents=True, exist_ok=True)
+    (static / "style.css").write_bytes((ROOT / "layouts/static/style.css").read_bytes())
+
+
 def hugo_site(corpus: Path, target: Path) -> Path:
     """A Hugo site of the corpus under `target`; returns the site folder."""
-    for name, text in HUGO_LAYOUTS.items():
-        (target / "layouts" / name).parent.mkdir(parents=True, exist_ok=True)
-        (target / "layouts" / name).write_text(text, "utf-8")
+    write_templates(target / "layouts", HUGO_LAYOUTS, target / "static/static")
     (target / "hugo.toml").write_text(HUGO_CONFIG, "utf-8")
-    (target / "static/static").mkdir(parents=True, exist_ok=True)
-    (target / "static/static/style.css").write_bytes((ROOT / "layouts/static/style.css").read_bytes())
     content = target / "content/bai-viet"
     content.mkdir(parents=True, exist_ok=True)
     for name, values, body in articles(corpus):
@@ -341,12 +346,8 @@ for _unused in ("author", "authors", "categories", "tags", "archives", "period_a
 
 def pelican_site(corpus: Path, target: Path) -> Path:
     """A Pelican site of the corpus under `target`; returns the site folder."""
-    for name, text in PELICAN_THEME.items():
-        (target / "theme/templates" / name).parent.mkdir(parents=True, exist_ok=True)
-        (target / "theme/templates" / name).write_text(text, "utf-8")
+    write_templates(target / "theme/templates", PELICAN_THEME, target / "content/static")
     (target / "pelicanconf.py").write_text(PELICAN_CONFIG, "utf-8")
-    (target / "content/static").mkdir(parents=True, exist_ok=True)
-    (target / "content/static/style.css").write_bytes((ROOT / "layouts/static/style.css").read_bytes())
     (target / "content/pages").mkdir(parents=True, exist_ok=True)
     (target / "content/pages/404.md").write_text(
         "Title: Không tìm thấy trang\nSlug: 404\nSave_as: 404.html\n\n—\n", "utf-8"

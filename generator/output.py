@@ -225,7 +225,7 @@ class Staging:
             for path in self.staged:
                 with contextlib.suppress(FileNotFoundError, NotADirectoryError):  # never staged, or staged aside
                     path.unlink()
-                _remove_empty_folders(path.parent, self.root)
+                _remove_empty_parents(path.parent, self.root)
             for name in self._marks():
                 (self.root / name).unlink(missing_ok=True)
         shutil.rmtree(self.side, ignore_errors=True)
@@ -242,16 +242,6 @@ class Staging:
             return [n for n in os.listdir(self.root) if n.startswith(self.tag) and n.endswith(TEMP_SUFFIX)]
         except OSError:
             return []
-
-
-def _remove_empty_folders(folder: Path, root: Path) -> None:
-    """A staged file's folder and those above it, up to root, while they are empty (staging made them)."""
-    while folder != root and folder.is_relative_to(root):
-        try:
-            folder.rmdir()
-        except OSError:
-            return
-        folder = folder.parent
 
 
 def interrupted(root: Path) -> bool:
