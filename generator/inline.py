@@ -1,15 +1,19 @@
 """Python-Markdown's inline passes, each pattern run only on documents that hold the character it needs.
 
 Python-Markdown tries every inline pattern (links, emphasis, smart quotes…) on every run of text,
-and that loop is most of the cost of converting an article. A pattern cannot match a document
-that lacks its trigger (a link needs "[", a dash needs "--"), so each pass first looks at the
-document's text once and keeps only the patterns that could match. The output is the library's
-own output, byte for byte (tests/test_markup_speed.py compares both on generated Markdown).
+and that loop is most of the cost of converting an article. A pattern cannot match text that
+lacks its trigger (a link needs "[", a dash needs "--"; the trigger is part of what the pattern
+consumes), so each pass first looks at the document's text once and keeps only the patterns that
+could match, and each kept pattern looks for its trigger in a run of text before it runs its
+expression there. The output is the library's own output, byte for byte (tests/test_fast_paths.py
+compares both on generated Markdown).
 """
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as etree
+from collections.abc import Iterator
 from typing import Any
 
 import markdown
@@ -59,6 +63,22 @@ def _needs(registry: Registry[Any]) -> dict[int, tuple[str, ...]]:
     return needs
 
 
+class Guarded:
+    """A pattern's compiled expression that searches a text only if the text holds a trigger from where the
+    search starts (Python-Markdown's inline pass asks only for `finditer`; anything else goes to the expression)."""
+
+    def __init__(self, expression: re.Pattern[str], triggers: tuple[str, ...]) -> None:
+        self.expression, self.triggers = expression, triggers
+
+    def finditer(self, text: str, start: int = 0) -> Iterator[re.Match[str]]:
+        if any(text.find(trigger, start) >= 0 for trigger in self.triggers):
+            return self.expression.finditer(text, start)
+        return iter(())
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.expression, name)
+
+
 class TriggeredInline(InlineProcessor):
     """One of Markdown's inline passes, run with only the patterns the document can match."""
 
@@ -68,6 +88,10 @@ class TriggeredInline(InlineProcessor):
         self.inlinePatterns = patterns
         needs = _needs(patterns)
         self.patterns = [(pattern, needs.get(id(pattern))) for pattern in patterns]
+        for pattern, triggers in self.patterns:
+            expression = getattr(pattern, "compiled_re", None)
+            if triggers and isinstance(expression, re.Pattern):
+                pattern.compiled_re = Guarded(expression, triggers)
 
     def run(self, tree: etree.Element, ancestors: list[str] | None = None) -> etree.Element:
         text = "".join(tree.itertext())

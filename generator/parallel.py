@@ -36,7 +36,7 @@ def can_fork() -> bool:
     return "fork" in multiprocessing.get_all_start_methods()
 
 
-def _worker_start(work: Callable[[int], Any], parent: int) -> None:
+def _worker_start(work: Callable[[int], Any], parent: int, chunks: list[range], taken: Any) -> None:
     """Runs once in each forked worker: Ctrl-C is the parent's business; remember the work.
 
     A worker dies with its build: one left running after a killed build would write into
@@ -48,10 +48,10 @@ def _worker_start(work: Callable[[int], Any], parent: int) -> None:
     if os.getppid() != parent:  # the build was killed before this worker got going
         os._exit(1)
     global _work  # the forked worker's own copy, set once per process
-    _work = work
+    _work = (work, chunks, taken)
 
 
-_work: Callable[[int], Any] | None = None  # set only inside forked workers, by _worker_start
+_work: tuple[Callable[[int], Any], list[range], Any] | None = None  # set only inside forked workers, by _worker_start
 
 
 def _die_with_parent() -> None:
@@ -69,16 +69,28 @@ def _give_back_free_memory() -> None:
             ctypes.CDLL(None).malloc_trim(0)
 
 
-def _run_chunk(numbers: range) -> list[tuple[int, Any]]:
+def _next_chunk(chunks: list[range], taken: Any) -> range | None:
+    """The first chunk nobody has taken yet (workers and the parent share the count), or None."""
+    with taken.get_lock():
+        number = taken.value
+        taken.value = number + 1
+    return chunks[number] if number < len(chunks) else None
+
+
+def _run_next() -> list[tuple[int, Any]]:
+    """In a worker: make the next chunk nobody has taken (nothing if the parent took the last ones)."""
     assert _work is not None
-    return [(number, _work(number)) for number in numbers]
+    work, chunks, taken = _work
+    numbers = _next_chunk(chunks, taken)
+    return [(number, work(number)) for number in numbers or ()]
 
 
 def ordered_map(work: Callable[[int], T], count: int, jobs: int, tick: Callable[[int], None], long: int = 0) -> list[T]:
     """[work(0), …, work(count - 1)], in `jobs` processes when that pays; `tick(done)` reports progress.
 
-    The first `long` items take long and read much (the search index reads every article): this
-    process makes them while the workers take the rest, so no worker copies all that they read.
+    This process works too: first the `long` items, which take long and read much (the search index
+    reads every article), so that no worker copies all that they read; then, like the workers, the
+    next chunk of the rest that nobody has taken, so that no core waits while another has work.
     """
     results: list[Any] = [None] * count
     lock = threading.Lock()  # workers' results arrive on the pool's thread
@@ -89,22 +101,25 @@ def ordered_map(work: Callable[[int], T], count: int, jobs: int, tick: Callable[
                 results[number] = result
             tick(len(pairs))
 
-    workers = min(jobs - 1 if long else jobs, (count - long) // MIN_ITEMS_PER_WORKER)
-    if workers < (1 if long else 2) or not can_fork():  # one worker alone pays only beside the long items
+    workers = min(jobs - 1, (count - long) // MIN_ITEMS_PER_WORKER)
+    if workers < 1 or not can_fork():
         for number in range(count):
             done([(number, work(number))])
         return results
     chunks = [range(start, min(start + CHUNK, count)) for start in range(long, count, CHUNK)]
     context = multiprocessing.get_context("fork")
+    taken = context.Value("q", 0)
     _give_back_free_memory()
     frozen = gc.get_freeze_count() == 0
     if frozen:  # the site's objects then stay shared: the workers' cycle collector never writes to their pages
         gc.freeze()
     try:
-        with context.Pool(workers, initializer=_worker_start, initargs=(work, os.getpid())) as pool:
-            pending = [pool.apply_async(_run_chunk, (chunk,), callback=done) for chunk in chunks]
+        with context.Pool(workers, initializer=_worker_start, initargs=(work, os.getpid(), chunks, taken)) as pool:
+            pending = [pool.apply_async(_run_next, callback=done) for _ in chunks]
             for number in range(long):
                 done([(number, work(number))])
+            while (numbers := _next_chunk(chunks, taken)) is not None:
+                done([(number, work(number)) for number in numbers])
             for item in pending:
                 item.get()  # raises what a worker raised
     finally:
