@@ -74,7 +74,7 @@ def site_units(site: Site, env: jinja2.Environment, options: Options, files: Fil
         *page_units(env, options.layouts, site),
         *feed_units(site),
         whole(render_sitemap, later=True),
-        whole(render_search, later=True),
+        whole(render_search, later=True, jobs=options.processes),
         whole(render_headers),
         Unit(
             "picture copies",

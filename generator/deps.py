@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from .model import Article, Section, Site
@@ -29,9 +30,13 @@ class Unit:
     later: bool = False  # reads every article (long) and no page shows it: a watcher may leave it for a quiet moment
 
 
-def whole(renderer: Callable[[Site], list[OutputFile]], later: bool = False) -> Unit:
-    """A plain Site → [OutputFile] renderer as one unit (redone when anything it read changed)."""
-    return Unit(f"{renderer.__module__}.{renderer.__qualname__}", (), renderer, later)
+def whole(renderer: Callable[..., list[OutputFile]], later: bool = False, **how: Any) -> Unit:
+    """A plain Site → [OutputFile] renderer as one unit (redone when anything it read changed).
+
+    `how`: keyword arguments of the renderer that change how it works, never what it makes (such
+    as how many processes it may use), so they are not among the unit's inputs.
+    """
+    return Unit(f"{renderer.__module__}.{renderer.__qualname__}", (), partial(renderer, **how) if how else renderer, later)
 
 
 class Reads:

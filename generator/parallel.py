@@ -12,10 +12,11 @@ import ctypes
 import gc
 import multiprocessing
 import os
+import pickle
 import signal
 import sys
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
 T = TypeVar("T")
@@ -36,17 +37,23 @@ def can_fork() -> bool:
     return "fork" in multiprocessing.get_all_start_methods()
 
 
-def _worker_start(work: Callable[[int], Any], parent: int, chunks: list[range], taken: Any) -> None:
-    """Runs once in each forked worker: Ctrl-C is the parent's business; remember the work.
+def _child_start(parent: int) -> None:
+    """Runs first in every forked process: signals are the parent's business, and it dies with its parent.
 
-    A worker dies with its build: one left running after a killed build would write into
-    output/ behind the back of the next build.
+    A worker left running after a killed build would write into output/ behind the back of the next build.
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)  # the pool ends its workers so; a watcher's handler is not theirs
+    if hasattr(signal, "SIGUSR1"):
+        signal.signal(signal.SIGUSR1, signal.SIG_IGN)  # a watcher's "stop the search index" is for the parent
     _die_with_parent()
-    if os.getppid() != parent:  # the build was killed before this worker got going
+    if os.getppid() != parent:  # the build was killed before this process got going
         os._exit(1)
+
+
+def _worker_start(work: Callable[[int], Any], parent: int, chunks: list[range], taken: Any) -> None:
+    """Runs once in each forked worker: remember the work."""
+    _child_start(parent)
     global _work  # the forked worker's own copy, set once per process
     _work = (work, chunks, taken)
 
@@ -126,3 +133,49 @@ def ordered_map(work: Callable[[int], T], count: int, jobs: int, tick: Callable[
         if frozen:
             gc.unfreeze()
     return results
+
+
+@contextlib.contextmanager
+def in_background(work: Callable[[], T], jobs: int) -> Iterator[Callable[[], T | None]]:
+    """Start work() in a forked process; yields a function that waits for its result.
+
+    The result is None when the process could not give one (it failed, or there was no second
+    core or no fork): the caller then does the work itself, and its errors show there. Leaving
+    the block ends the process if it is still running (a build stopped half-way).
+    """
+    if jobs < 2 or not can_fork():
+        yield lambda: None
+        return
+    parent = os.getpid()
+    reading, writing = os.pipe()
+    _give_back_free_memory()
+    child = os.fork()
+    if child == 0:  # pragma: no cover (the forked process; its work is measured in the parent's tests)
+        status = 1
+        try:
+            os.close(reading)
+            _child_start(parent)
+            with os.fdopen(writing, "wb") as pipe:
+                pickle.dump(work(), pipe, protocol=pickle.HIGHEST_PROTOCOL)
+            status = 0
+        finally:
+            os._exit(status)
+    os.close(writing)
+    ended = False
+
+    def result() -> T | None:
+        nonlocal ended
+        with os.fdopen(reading, "rb", closefd=False) as pipe:
+            data = pipe.read()
+        status = os.waitpid(child, 0)[1]
+        ended = True
+        return pickle.loads(data) if status == 0 else None
+
+    try:
+        yield result
+    finally:
+        os.close(reading)
+        if not ended:
+            with contextlib.suppress(OSError):
+                os.kill(child, signal.SIGKILL)
+                os.waitpid(child, 0)

@@ -107,9 +107,9 @@ def category_files(site: Site) -> list[tuple[str, bytes]]:
     ]
 
 
-def render_search(site: Site) -> list[OutputFile]:
-    """Every file of the search index under /tim-kiem/index/."""
-    collector = collect(site.articles)
+def render_search(site: Site, jobs: int = 1) -> list[OutputFile]:
+    """Every file of the search index under /tim-kiem/index/ (the articles read in `jobs` processes)."""
+    collector = collect(site.articles, jobs)
     summary, files = postings_files(collector)
     runs, documents = document_files(site)
     firsts, vocabulary = vocabulary_files(collector)

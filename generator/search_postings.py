@@ -26,6 +26,7 @@ from typing import cast
 import nh3
 
 from .model import Article
+from .parallel import in_background
 from .text import fold, nfc, place_tone, search_tokens
 
 K1, B = 1.2, 0.75
@@ -33,6 +34,7 @@ LEVELS = 63
 MAX_FORMS = 30
 RELATIVE_MIN = 32
 FORMS_APART = 512
+SPLIT_FROM = 200  # articles: fewer are read faster in one process than split and joined
 _DOCS, _KEYS = operator.attrgetter("docs"), operator.attrgetter("keys")
 _BLOCK = re.compile(r"<(?=/?(?:p|div|li|h\d|br|td|th|tr|blockquote|figure|figcaption|pre|dd|dt|hr|table)\b)")
 
@@ -102,6 +104,52 @@ class Collector:
         self.tokens_of: defaultdict[str, list[str]] = defaultdict(list)
         self.several: set[str] = set()  # tokens of syllables written in more than one accented form
 
+    def postings_only(self) -> Collector:
+        """This collector without what it learnt of tokens (a joined collector needs only its postings)."""
+        self.term_of, self.bit_of, self.capital, self.tokens_of, self.several = {}, {}, {}, defaultdict(list), set()
+        return self
+
+    def join(self, later: Collector) -> bool:
+        """Append the postings of `later`, read from the documents after these, as if read after them here.
+
+        An accented form is numbered by its first use: the later collector's forms that are new here
+        come after these in the order it found them, and its masks are renumbered to match. False
+        (and this collector spoiled) when a syllable of `later` has more forms than a mask tells apart.
+        """
+        for term, entry in later.unigrams.items():
+            mine = self.unigrams.get(term)
+            if mine is None:
+                self.unigrams[term] = entry
+                continue
+            if len(entry.forms) > 63:
+                return False
+            alone = len(mine.forms) == 1
+            bits = [1 << min(mine.forms.setdefault(form, len(mine.forms)), 63) for form in entry.forms]
+            if len(mine.forms) > 1:
+                if alone:  # every document here used the one form, number 0
+                    mine.masks = array("Q", [1]) * len(mine.docs)
+                if len(entry.forms) == 1:
+                    mine.masks += array("Q", bits) * len(entry.docs)
+                else:
+                    renumbered = {
+                        mask: sum(bit for number, bit in enumerate(bits) if mask >> number & 1)
+                        for mask in set(entry.masks)
+                    }
+                    mine.masks += array("Q", map(renumbered.__getitem__, entry.masks))
+            mine.docs += entry.docs
+            mine.keys += entry.keys
+        for pair, docs in later.bigrams.items():
+            if pair in self.bigrams:
+                self.bigrams[pair] += docs
+            else:
+                self.bigrams[pair] = docs
+        for pair, listed in later.names.items():
+            self.names[pair] += listed
+        for pair, listed in later.titled.items():
+            self.titled[pair] += listed
+        self.lengths += later.lengths
+        return True
+
     def learn(self, new: set[str]) -> None:
         """For each new token: its folded term, its accented form's bit in that term, whether it is capitalised."""
         for token in sorted(new):
@@ -166,13 +214,31 @@ class Collector:
             self.titled[pair].append(doc)
 
 
-def collect(articles: Sequence[Article]) -> Collector:
-    """Postings of the articles, numbered in their order (the site's: newest first)."""
+def collect(articles: Sequence[Article], jobs: int = 1) -> Collector:
+    """Postings of the articles, numbered in their order (the site's: newest first).
+
+    With a second core, a forked process reads the first half while this one reads the second, and
+    the halves are joined: the same postings as one reading, in about half the time.
+    """
+    articles = tuple(articles)  # read here, whole, whichever process reads each article's text
+    if jobs < 2 or len(articles) < SPLIT_FROM:
+        return _collect(articles, 0)
+    half = len(articles) // 2
+    with in_background(lambda: _collect(articles[:half], 0).postings_only(), jobs) as first_half:
+        second = _collect(articles[half:], half)
+        first = first_half()
+    if first is None or not first.join(second):
+        return _collect(articles, 0)  # no second process, or a syllable with too many forms to join: read it all
+    return first
+
+
+def _collect(articles: Sequence[Article], start: int) -> Collector:
+    """Postings of the articles, numbered from `start`."""
     enabled = gc.isenabled()
     gc.disable()  # millions of short-lived containers and no cycles: the cycle collector would only slow this
     try:
         collector = Collector()
-        for doc, article in enumerate(articles):
+        for doc, article in enumerate(articles, start):
             collector.add(doc, *article_text(article))
         return collector
     finally:

@@ -227,6 +227,11 @@ class PreviewServer(ThreadingHTTPServer):
             self.address_family = socket.AF_INET6
         super().__init__(address, Handler)
 
+    def handle_error(self, request: object, client_address: object) -> None:
+        """A browser that closes a connection half-way (a reload, a closed tab) is no error; anything else is."""
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)  # type: ignore[arg-type]
+
 
 def host_name(header: str) -> str:
     """The name in a Host header, without its port: "localhost:8000" → "localhost", "[::1]:80" → "::1"."""

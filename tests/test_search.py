@@ -6,7 +6,7 @@ import gzip
 import json
 import unicodedata
 from bisect import bisect_right
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from itertools import accumulate, pairwise
 from pathlib import Path
@@ -415,6 +415,32 @@ def many_articles(count: int) -> list[Article]:
             )
         )
     return result
+
+
+A_FORMS = sorted({ch.lower() for ch in map(chr, range(0xC0, 0x1F00)) if ch.isalpha() and fold(ch) == "a"})
+
+
+def with_body(articles: list[Article], bodies: dict[int, str]) -> list[Article]:
+    return [replace(a, body=pack(f"<p>{bodies[n]}</p>")) if n in bodies else a for n, a in enumerate(articles)]
+
+
+@pytest.mark.parametrize("case", ["mixed forms", "more forms than a mask tells apart"])
+def test_two_processes_read_the_articles_into_the_same_index_as_one(monkeypatch, case):
+    from generator import search_postings
+
+    articles = many_articles(300)  # the newest (the first half of the index) is the last
+    if case == "more forms than a mask tells apart":  # "aa" in the first half, and 70 spellings of it in the second
+        spellings = [a + b for a in A_FORMS[:10] for b in A_FORMS[:7]]
+        articles = with_body(articles, {299: "aa", **{n: " ".join(spellings[n::3]) for n in range(3)}})
+    site, _ = make_site(SiteConfig(), articles, NOW)
+    monkeypatch.setattr(search_postings, "SPLIT_FROM", 10)
+    joined = []
+    join = search_postings.Collector.join
+    monkeypatch.setattr(search_postings.Collector, "join", lambda self, later: joined.append(join(self, later)) or joined[-1])
+    one, two = render_search(site, jobs=1), render_search(site, jobs=2)
+    assert [(f.path, f.data) for f in one] == [(f.path, f.data) for f in two]
+    assert len(one) > 10
+    assert joined == [case == "mixed forms"]  # too many forms: read again in one process
 
 
 def test_shards_grow_in_number_with_the_site_and_stay_small():
