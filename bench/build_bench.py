@@ -12,8 +12,10 @@ For each size it writes the corpus (bench/corpus.py), then measures for each too
   `pelican --autoreload`) running, the time from saving one article to its page in the output
   folder holding the new text; once for the newest article (its page, the home page, the first
   listing pages and the feeds change) and once for an old one;
-- peak memory: the largest sum of PSS over the whole process tree during the cold build, sampled
-  every 20 ms (PSS counts pages shared by forked workers once).
+- peak memory: the largest sum of PSS over the whole process tree during one more cold build,
+  sampled every 20 ms (PSS counts pages shared by forked workers once). Reading PSS makes the
+  kernel walk each process's memory, which takes a good share of a core on a 2-core machine, so
+  the timed builds run without the sampler.
 
 Figures are medians of --runs runs (edits: of --edits saves). Hugo (Debian's `hugo`) and Pelican
 (`pip install pelican`) are used where found on PATH or given; by default they run only up to
@@ -89,8 +91,8 @@ def tree_pss_mb(pid: int) -> float:
     return total / 1024
 
 
-def measure(command: list[str], cwd: Path) -> tuple[float, float]:
-    """Run a command to its end: (wall seconds, peak tree memory in MB); fails loudly if it fails."""
+def measure(command: list[str], cwd: Path, memory: bool = False) -> tuple[float, float]:
+    """Run a command to its end: (wall seconds, peak tree memory in MB, or 0 unless `memory`); fails loudly."""
     started = time.perf_counter()
     process = subprocess.Popen(command, cwd=cwd, env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     peak = 0.0
@@ -103,11 +105,13 @@ def measure(command: list[str], cwd: Path) -> tuple[float, float]:
             time.sleep(0.02)
 
     sampler = threading.Thread(target=sample, daemon=True)
-    sampler.start()
+    if memory:
+        sampler.start()
     _, errors = process.communicate()
     seconds = time.perf_counter() - started
     done.set()
-    sampler.join()
+    if memory:
+        sampler.join()
     if process.returncode != 0:
         raise SystemExit(f"{' '.join(command)} failed:\n{errors.decode(errors='replace')[-3000:]}")
     return seconds, peak
@@ -203,13 +207,16 @@ def pick_edits(corpus: Path, count: int, edits: int) -> tuple[list[str], list[st
 
 
 def cold_and_again(figures: Figures, command: list[str], cwd: Path, runs: int, clear: list[Path]) -> None:
-    """`runs` times: a cold build (the `clear` folders removed first), then the same build again."""
-    for _ in range(runs):
+    """`runs` times: a cold build (the `clear` folders removed first), then the same build again; then one
+    more cold build with its memory sampled."""
+    for sampled in [False] * runs + [True]:
         for folder in clear:
             shutil.rmtree(folder, ignore_errors=True)
-        seconds, peak = measure(command, cwd)
+        seconds, peak = measure(command, cwd, memory=sampled)
+        if sampled:
+            figures.peak.append(peak)
+            continue
         figures.cold.append(seconds)
-        figures.peak.append(peak)
         figures.again.append(measure(command, cwd)[0])
 
 
