@@ -17,7 +17,8 @@ For each size it writes the corpus (bench/corpus.py), then measures for each too
   kernel walk each process's memory, which takes a good share of a core on a 2-core machine, so
   the timed builds run without the sampler.
 
-Figures are medians of --runs runs (edits: of --edits saves). Hugo (Debian's `hugo`) and Pelican
+Figures are medians of --runs runs (edits: of --edits saves); the tools take turns run by run, so
+that a machine whose speed drifts over the minutes weighs on each of them alike. Hugo (Debian's `hugo`) and Pelican
 (`pip install pelican`) are used where found on PATH or given; by default they run only up to
 10 000 articles (--others-up-to). Nothing here is tuned per tool: the same corpus, the same pages.
 """
@@ -34,6 +35,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -206,73 +208,98 @@ def pick_edits(corpus: Path, count: int, edits: int) -> tuple[list[str], list[st
     return [newest[0], old[0]], [make_slug(a[1]["title"].strip('"')) for a in (newest, old)]
 
 
-def cold_and_again(figures: Figures, command: list[str], cwd: Path, runs: int, clear: list[Path]) -> None:
-    """`runs` times: a cold build (the `clear` folders removed first), then the same build again; then one
-    more cold build with its memory sampled."""
-    for sampled in [False] * runs + [True]:
-        for folder in clear:
+@dataclass
+class Tool:
+    """One tool laid out on one corpus: its build command, what a cold build starts without, its watcher."""
+
+    name: str
+    command: list[str]
+    cwd: Path
+    clear: list[Path]
+    output: Path
+    edits: Callable[[], list[float]]  # each save's time to its page, newest and old in turn
+    figures: Figures = field(default_factory=Figures)
+
+    def cold_and_again(self, sampled: bool = False) -> None:
+        """A cold build (the `clear` folders removed first), then the same build again; or, `sampled`, one
+        cold build with its memory sampled."""
+        for folder in self.clear:
             shutil.rmtree(folder, ignore_errors=True)
-        seconds, peak = measure(command, cwd, memory=sampled)
+        seconds, peak = measure(self.command, self.cwd, memory=sampled)
         if sampled:
-            figures.peak.append(peak)
-            continue
-        figures.cold.append(seconds)
-        figures.again.append(measure(command, cwd)[0])
+            self.figures.peak.append(peak)
+            return
+        self.figures.cold.append(seconds)
+        self.figures.again.append(measure(self.command, self.cwd)[0])
 
 
-def bantin(corpus: Path, work: Path, runs: int, edits: int, jobs: int | None) -> Figures:
-    figures = Figures()
+def bantin(corpus: Path, work: Path, edits: int, jobs: int | None) -> Tool:
     output, cache = work / "bantin-output", work / "bantin-cache"
     base = [sys.executable, "-m", "generator"]
     where = ["--content", str(corpus / "content"), "--layouts", str(ROOT / "layouts"), "--config"]
     where += [str(corpus / "site.toml"), "--output", str(output), "--cache", str(cache)]
     extra = ["--jobs", str(jobs)] if jobs else []
-    cold_and_again(figures, [*base, "build", *where, *extra, "--quiet"], corpus, runs, [output, cache])
-    figures.files = count_files(output)
-    names, slugs = pick_edits(corpus, len(list((corpus / "content").rglob("*.md"))), edits)
-    sources = {n: next((corpus / "content").rglob(f"{n}.md")) for n in names}
-    plan = [(sources[names[i % 2]], page(output, slugs[i % 2])) for i in range(2 * edits)]
-    times = edit_latency([*base, "watch", *where, *extra], corpus, "Watching", plan, work / "bantin-watch.log")
-    figures.edit_new, figures.edit_old = times[0::2], times[1::2]
-    return figures
+
+    def edit() -> list[float]:
+        names, slugs = pick_edits(corpus, len(list((corpus / "content").rglob("*.md"))), edits)
+        sources = {n: next((corpus / "content").rglob(f"{n}.md")) for n in names}
+        plan = [(sources[names[i % 2]], page(output, slugs[i % 2])) for i in range(2 * edits)]
+        return edit_latency([*base, "watch", *where, *extra], corpus, "Watching", plan, work / "bantin-watch.log")
+
+    return Tool("Bản tin", [*base, "build", *where, *extra, "--quiet"], corpus, [output, cache], output, edit)
 
 
-def hugo(executable: str, corpus: Path, work: Path, runs: int, edits: int) -> Figures:
-    figures = Figures()
+def hugo(executable: str, corpus: Path, work: Path, edits: int) -> Tool:
     site = work / "hugo-site"
     if not site.is_dir():
         hugo_site(corpus, site)
     output = work / "hugo-output"
+
+    def edit() -> list[float]:
+        names, slugs = pick_edits(corpus, len(articles(corpus)), edits)
+        served = work / "hugo-served"
+        shutil.rmtree(served, ignore_errors=True)
+        plan = [(hugo_article(site, names[i % 2]), page(served, slugs[i % 2])) for i in range(2 * edits)]
+        command = [executable, "server", "--source", str(site), "--destination", str(served), "--renderToDisk"]
+        command += ["--disableFastRender", "--disableLiveReload", "--port", "18713", "--bind", "127.0.0.1"]
+        return edit_latency(command, site, "Web Server is available", plan, work / "hugo-server.log")
+
     command = [executable, "--quiet", "--source", str(site), "--destination", str(output)]
-    cold_and_again(figures, command, site, runs, [output, site / "resources"])
-    figures.files = count_files(output)
-    names, slugs = pick_edits(corpus, len(articles(corpus)), edits)
-    served = work / "hugo-served"
-    shutil.rmtree(served, ignore_errors=True)
-    plan = [(hugo_article(site, names[i % 2]), page(served, slugs[i % 2])) for i in range(2 * edits)]
-    command = [executable, "server", "--source", str(site), "--destination", str(served), "--renderToDisk"]
-    command += ["--disableFastRender", "--disableLiveReload", "--port", "18713", "--bind", "127.0.0.1"]
-    times = edit_latency(command, site, "Web Server is available", plan, work / "hugo-server.log")
-    figures.edit_new, figures.edit_old = times[0::2], times[1::2]
-    return figures
+    return Tool("Hugo", command, site, [output, site / "resources"], output, edit)
 
 
-def pelican(executable: str, corpus: Path, work: Path, runs: int, edits: int) -> Figures:
-    figures = Figures(note="no related articles, no sitemap (plugins)")
+def pelican(executable: str, corpus: Path, work: Path, edits: int) -> Tool:
     site = work / "pelican-site"
     if not site.is_dir():
         pelican_site(corpus, site)
     output = work / "pelican-output"
     command = [executable, "content", "-s", "pelicanconf.py", "-o", str(output), "-q"]
-    cold_and_again(figures, command, site, runs, [output, site / "cache"])
-    figures.files = count_files(output)
-    names, slugs = pick_edits(corpus, len(articles(corpus)), edits)
-    plan = [(pelican_article(site, names[i % 2]), page(output, slugs[i % 2])) for i in range(2 * edits)]
-    watcher = [executable, "--autoreload", *command[1:-1]]  # without -q: it says when it is done
-    # Pelican starts a new file watcher after each rebuild and misses saves until it is set up: give it time.
-    times = edit_latency(watcher, site, "Done: Processed", plan, work / "pelican.log", rest=15.0)
-    figures.edit_new, figures.edit_old = times[0::2], times[1::2]
-    return figures
+
+    def edit() -> list[float]:
+        names, slugs = pick_edits(corpus, len(articles(corpus)), edits)
+        plan = [(pelican_article(site, names[i % 2]), page(output, slugs[i % 2])) for i in range(2 * edits)]
+        watcher = [executable, "--autoreload", *command[1:-1]]  # without -q: it says when it is done
+        # Pelican starts a new file watcher after each rebuild and misses saves until it is set up: give it time.
+        return edit_latency(watcher, site, "Done: Processed", plan, work / "pelican.log", rest=15.0)
+
+    tool = Tool("Pelican", command, site, [output, site / "cache"], output, edit)
+    tool.figures.note = "no related articles, no sitemap (plugins)"
+    return tool
+
+
+def measure_tools(tools: list[Tool], runs: int) -> dict[str, Figures]:
+    """The runs of the cold and no-change builds taken in turn (each tool's first run, then each one's
+    second…), so that a machine that slows down or speeds up over the minutes weighs on every tool alike;
+    then each tool's sampled build and its watcher."""
+    for _ in range(runs):
+        for tool in tools:
+            tool.cold_and_again()
+    for tool in tools:
+        tool.cold_and_again(sampled=True)
+        tool.figures.files = count_files(tool.output)
+        times = tool.edits()
+        tool.figures.edit_new, tool.figures.edit_old = times[0::2], times[1::2]
+    return {tool.name: tool.figures for tool in tools}
 
 
 def median(values: list[float]) -> float | None:
@@ -329,14 +356,13 @@ def main() -> None:
             shutil.rmtree(work, ignore_errors=True)
             write_corpus(size, corpus)
         runs = args.runs if size <= 10000 else 1
-        print(f"{size} articles: Bản tin…", file=sys.stderr, flush=True)
-        results[size] = {"Bản tin": bantin(corpus, work, runs, args.edits, args.jobs)}
+        tools = [bantin(corpus, work, args.edits, args.jobs)]
         if size <= args.others_up_to and args.hugo:
-            print(f"{size} articles: Hugo…", file=sys.stderr, flush=True)
-            results[size]["Hugo"] = hugo(args.hugo, corpus, work, runs, args.edits)
+            tools.append(hugo(args.hugo, corpus, work, args.edits))
         if size <= args.others_up_to and args.pelican:
-            print(f"{size} articles: Pelican…", file=sys.stderr, flush=True)
-            results[size]["Pelican"] = pelican(args.pelican, corpus, work, runs, max(1, args.edits - 2))
+            tools.append(pelican(args.pelican, corpus, work, max(1, args.edits - 2)))
+        print(f"{size} articles: {', '.join(t.name for t in tools)}…", file=sys.stderr, flush=True)
+        results[size] = measure_tools(tools, runs)
         print(table({size: results[size]}), file=sys.stderr, flush=True)
     print(table(results))
     if args.json:

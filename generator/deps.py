@@ -36,7 +36,9 @@ def whole(renderer: Callable[..., list[OutputFile]], later: bool = False, **how:
     `how`: keyword arguments of the renderer that change how it works, never what it makes (such
     as how many processes it may use), so they are not among the unit's inputs.
     """
-    return Unit(f"{renderer.__module__}.{renderer.__qualname__}", (), partial(renderer, **how) if how else renderer, later)
+    return Unit(
+        f"{renderer.__module__}.{renderer.__qualname__}", (), partial(renderer, **how) if how else renderer, later
+    )
 
 
 class Reads:

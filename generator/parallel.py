@@ -1,8 +1,10 @@
 """Both cores for big builds: work items run in forked processes, results come back in order.
 
 Workers are forked after the site is in memory, so they share it (copy-on-write) instead of
-receiving it through a pipe; only item numbers go out and small results come back. Where fork is
-not available (Windows), or the work is too small to pay for the processes, it runs in-process.
+receiving it through a pipe; the items go in chunks that each process, this one included, takes
+from a shared count when it is free, and small results come back. One long piece of work can
+also be given to a forked process of its own (in_background). Where fork is not available
+(Windows), or the work is too small to pay for the processes, it runs in-process.
 """
 
 from __future__ import annotations

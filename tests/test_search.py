@@ -436,7 +436,9 @@ def test_two_processes_read_the_articles_into_the_same_index_as_one(monkeypatch,
     monkeypatch.setattr(search_postings, "SPLIT_FROM", 10)
     joined = []
     join = search_postings.Collector.join
-    monkeypatch.setattr(search_postings.Collector, "join", lambda self, later: joined.append(join(self, later)) or joined[-1])
+    monkeypatch.setattr(
+        search_postings.Collector, "join", lambda self, later: joined.append(join(self, later)) or joined[-1]
+    )
     one, two = render_search(site, jobs=1), render_search(site, jobs=2)
     assert [(f.path, f.data) for f in one] == [(f.path, f.data) for f in two]
     assert len(one) > 10
