@@ -168,10 +168,14 @@ def in_background(work: Callable[[], T], jobs: int) -> Iterator[Callable[[], T |
     def result() -> T | None:
         nonlocal ended
         with os.fdopen(reading, "rb", closefd=False) as pipe:
-            data = pipe.read()
+            try:
+                found = pickle.load(pipe)  # as it arrives: the bytes are never all held at once
+            except Exception:  # it failed before answering, or stopped half-way (its status tells)
+                found = None
+            pipe.read()  # whatever is left, so that the process can end
         status = os.waitpid(child, 0)[1]
         ended = True
-        return pickle.loads(data) if status == 0 else None
+        return found if status == 0 else None
 
     try:
         yield result
