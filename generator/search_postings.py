@@ -45,7 +45,7 @@ class Postings:
 
     docs: array = field(default_factory=lambda: array("I"))
     keys: array = field(default_factory=lambda: array("I"))
-    masks: array = field(default_factory=lambda: array("Q"))
+    masks: array = field(default_factory=lambda: array("B"))  # widened as forms come (mask_type)
     forms: dict[str, int] = field(default_factory=dict)
 
 
@@ -53,6 +53,12 @@ def article_text(article: Article) -> tuple[str, str]:
     """(title, the rest as plain text): lead, tags, caption and body, with block ends as spaces."""
     body = html.unescape(nh3.clean(_BLOCK.sub(" <", article.body_html), tags=set()))
     return article.title, "\n".join([article.lead, " ; ".join(article.tags), article.image_caption, body])
+
+
+def mask_type(forms: int) -> str:
+    """The smallest array type with a bit for each of `forms` accented forms (the 64th and later share one):
+    most syllables have a few forms, and a byte a document is an eighth of the memory of the widest."""
+    return next(kind for kind in "BHIQ" if array(kind).itemsize * 8 >= min(forms, 64))
 
 
 def varint(value: int, out: bytearray) -> None:
@@ -126,16 +132,19 @@ class Collector:
             alone = len(mine.forms) == 1
             bits = [1 << min(mine.forms.setdefault(form, len(mine.forms)), 63) for form in entry.forms]
             if len(mine.forms) > 1:
+                kind = mask_type(len(mine.forms))
                 if alone:  # every document here used the one form, number 0
-                    mine.masks = array("Q", [1]) * len(mine.docs)
+                    mine.masks = array(kind, [1]) * len(mine.docs)
+                elif mine.masks.typecode != kind:
+                    mine.masks = array(kind, mine.masks)
                 if len(entry.forms) == 1:
-                    mine.masks += array("Q", bits) * len(entry.docs)
+                    mine.masks += array(kind, bits) * len(entry.docs)
                 else:
                     renumbered = {
                         mask: sum(bit for number, bit in enumerate(bits) if mask >> number & 1)
                         for mask in set(entry.masks)
                     }
-                    mine.masks += array("Q", map(renumbered.__getitem__, entry.masks))
+                    mine.masks += array(kind, map(renumbered.__getitem__, entry.masks))
             mine.docs += entry.docs
             mine.keys += entry.keys
         for pair, docs in later.bigrams.items():
@@ -165,8 +174,10 @@ class Collector:
             if form not in entry.forms:
                 entry.forms[form] = len(entry.forms)
                 if len(entry.forms) == 2:  # every document so far had the first form
-                    entry.masks = array("Q", [1]) * len(entry.docs)
+                    entry.masks = array(mask_type(2), [1]) * len(entry.docs)
                     self.several.update(self.tokens_of[term])
+                elif entry.masks.typecode != mask_type(len(entry.forms)):
+                    entry.masks = array(mask_type(len(entry.forms)), entry.masks)
             self.bit_of[token] = 1 << min(entry.forms[form], 63)
             self.tokens_of[term].append(token)
             if len(entry.forms) > 1:
