@@ -19,7 +19,7 @@ from bisect import bisect_left
 from collections import Counter, defaultdict, deque
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from functools import partial
+from functools import partial, reduce
 from itertools import pairwise, repeat
 from typing import cast
 
@@ -140,8 +140,8 @@ class Collector:
                 if len(entry.forms) == 1:
                     mine.masks += array(kind, bits) * len(entry.docs)
                 else:
-                    renumbered = {
-                        mask: sum(bit for number, bit in enumerate(bits) if mask >> number & 1)
+                    renumbered = {  # or-ed, not added: forms from the 64th on share the last bit
+                        mask: reduce(operator.or_, (bit for number, bit in enumerate(bits) if mask >> number & 1), 0)
                         for mask in set(entry.masks)
                     }
                     mine.masks += array(kind, map(renumbered.__getitem__, entry.masks))
