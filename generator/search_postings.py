@@ -229,7 +229,7 @@ def collect(articles: Sequence[Article], jobs: int = 1) -> Collector:
     """Postings of the articles, numbered in their order (the site's: newest first).
 
     With a second core, a forked process reads the first half while this one reads the second, and
-    the halves are joined: the same postings as one reading, in about half the time.
+    the halves are joined: the same postings as one reading, the articles read in about half the time.
     """
     articles = tuple(articles)  # read here, whole, whichever process reads each article's text
     if jobs < 2 or len(articles) < SPLIT_FROM:
