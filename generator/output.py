@@ -219,14 +219,15 @@ class Staging:
 
     def discard(self) -> None:
         """After a failure or Ctrl-C: remove what was staged; what was already moved in stays in the manifest."""
-        if any(name.startswith(f"{self.tag}worker-") for name in self._marks()):
+        marks = self._marks()
+        if any(name.startswith(f"{self.tag}worker-") for name in marks):
             _remove_temporary_files(self.root, self.tag)  # workers staged files too: look everywhere
         else:  # only this process staged: remove its files (a walk through a big site takes seconds)
             for path in self.staged:
                 with contextlib.suppress(FileNotFoundError, NotADirectoryError):  # never staged, or staged aside
                     path.unlink()
                 _remove_empty_parents(path.parent, self.root)
-            for name in self._marks():
+            for name in marks:
                 (self.root / name).unlink(missing_ok=True)
         shutil.rmtree(self.side, ignore_errors=True)
         if self.moving:

@@ -237,10 +237,8 @@ def collect(articles: Sequence[Article], jobs: int = 1) -> Collector:
     half = len(articles) // 2
     with in_background(lambda: _collect(articles[:half], 0).postings_only(), jobs) as first_half:
         second = _collect(articles[half:], half)
-        first = first_half()
-    if first is None or not first.join(second):
-        return _collect(articles, 0)  # no second process, or a syllable with too many forms to join: read it all
-    return first
+        first = first_half() or _collect(articles[:half], 0)  # the process failed: read its half here
+    return first if first.join(second) else _collect(articles, 0)  # too many forms of a syllable to join
 
 
 def _collect(articles: Sequence[Article], start: int) -> Collector:

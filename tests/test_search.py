@@ -424,7 +424,10 @@ def with_body(articles: list[Article], bodies: dict[int, str]) -> list[Article]:
     return [replace(a, body=pack(f"<p>{bodies[n]}</p>")) if n in bodies else a for n, a in enumerate(articles)]
 
 
-@pytest.mark.parametrize("case", ["mixed forms", "more than 64 forms in all", "more forms than a mask tells apart"])
+@pytest.mark.parametrize(
+    "case",
+    ["mixed forms", "more than 64 forms in all", "more forms than a mask tells apart", "the forked reader fails"],
+)
 def test_two_processes_read_the_articles_into_the_same_index_as_one(monkeypatch, case):
     from generator import search_postings
 
@@ -436,6 +439,8 @@ def test_two_processes_read_the_articles_into_the_same_index_as_one(monkeypatch,
         articles = with_body(articles, {299: "aa", **{n: " ".join(spellings[n::3]) for n in range(3)}})
     site, _ = make_site(SiteConfig(), articles, NOW)
     monkeypatch.setattr(search_postings, "SPLIT_FROM", 10)
+    if case == "the forked reader fails":  # only the forked process hands its half over
+        monkeypatch.setattr(search_postings.Collector, "postings_only", lambda self: 1 / 0)
     joined = []
     join = search_postings.Collector.join
     monkeypatch.setattr(
