@@ -202,11 +202,12 @@ class Staging:
             atomic_write(self.root / PENDING, _list({*previous, *wanted}))
             removed = _prune(self.root, set(previous) - wanted)  # first: a file may have become a folder
         for path in sorted(paths):
-            staged, target = self._beside(path), self.root / path
-            if not staged.exists():
-                staged = self.side / path
-            target.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(staged, target)
+            target = self.root / path
+            try:
+                os.replace(self._beside(path), target)  # staged in the folder it goes to: the usual case
+            except (FileNotFoundError, NotADirectoryError):  # staged aside: a pruned file stood where its folder goes
+                target.parent.mkdir(parents=True, exist_ok=True)
+                os.replace(self.side / path, target)
         shutil.rmtree(self.side, ignore_errors=True)
         if wanted is not None:
             manifest = _list(wanted)

@@ -13,12 +13,20 @@ from .model import Article, Section, Site
 
 CONTEXT = "https://schema.org"
 SEARCH_URL = "/tim-kiem/?q={search_term_string}"
-_SCRIPT_SAFE = {ord("<"): "\\u003c", ord(">"): "\\u003e", ord("&"): "\\u0026", 0x2028: "\\u2028", 0x2029: "\\u2029"}
+_SCRIPT_SAFE = (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"), ("\u2028", "\\u2028"), ("\u2029", "\\u2029"))
 
 
 def script_json(data: dict[str, Any]) -> Markup:
-    """JSON for a <script type="application/ld+json"> block: no text inside can close the element."""
-    return Markup(json.dumps(data, ensure_ascii=False, separators=(",", ":")).translate(_SCRIPT_SAFE))
+    """JSON for a <script type="application/ld+json"> block: no text inside can close the element.
+
+    One replace() a character, not str.translate: translate looks every character of a
+    non-ASCII text up in a dict, which made this a tenth of the time of an article page.
+    """
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    for unsafe, escaped in _SCRIPT_SAFE:
+        if unsafe in text:
+            text = text.replace(unsafe, escaped)
+    return Markup(text)
 
 
 def publisher(config: SiteConfig) -> dict[str, Any]:

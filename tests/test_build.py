@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import io
 import json
+import shutil
 import subprocess
 import sys
 
@@ -261,6 +262,21 @@ def test_removed_article_is_pruned_with_its_empty_folders(make_site):
     assert not (site.output / "chuyen-muc/rieng").exists()
     assert (site.output / "bai-viet/mot/index.html").is_file()
     assert "bai-viet/hai/index.html" not in json.loads((site.output / ".bulletin-manifest.json").read_text("utf-8"))
+
+
+def test_a_file_of_the_last_build_may_become_a_folder_and_back(make_site):
+    site = make_site({"content/a.md": article("Một"), "content/tep/tai-lieu": b"tep cu"})
+    assert site.run("build").code == 0
+    assert (site.output / "tep/tai-lieu").read_bytes() == b"tep cu"
+    (site.root / "content/tep/tai-lieu").unlink()
+    site.write({"content/tep/tai-lieu/ban-moi.txt": "ban moi"})
+    assert site.run("build").code == 0
+    assert (site.output / "tep/tai-lieu/ban-moi.txt").read_text() == "ban moi"
+    shutil.rmtree(site.root / "content/tep/tai-lieu")
+    site.write({"content/tep/tai-lieu": "lai la tep"})
+    assert site.run("build").code == 0
+    assert (site.output / "tep/tai-lieu").read_text() == "lai la tep"
+    assert not [p for p in site.output.rglob("*") if p.name.startswith(".tmp")]
 
 
 def test_listing_pages_are_paginated(make_site):

@@ -2,12 +2,13 @@
 
 The reused Markdown converter with its triggered inline passes against a fresh Python-Markdown
 converter; slugs made from folded text against python-slugify's own transliteration; the packed
-ranking of related articles against the plain sort; and the watcher's swap of edited articles
-into the site against assembling the site again.
+ranking of related articles against the plain sort; the watcher's swap of edited articles into
+the site against assembling the site again; and the JSON-LD escaping against a translation table.
 """
 
 from __future__ import annotations
 
+import json
 import os
 from bisect import bisect_left
 from collections import defaultdict
@@ -24,6 +25,7 @@ from generator.config import SiteConfig
 from generator.images import Picture, Variant
 from generator.markup import EXTENSIONS, Converter, Figures, sanitise
 from generator.model import RELATED_WINDOW, Article, make_site, pack, related_map, swap_articles
+from generator.structured import script_json
 from generator.text import identity, make_slug, nfc, printable
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -83,6 +85,20 @@ characters = st.sampled_from(
 @given(st.lists(characters, max_size=60).map("".join))
 def test_slugs_from_folded_text_are_python_slugifys_own(text):
     assert make_slug(text) == slugify(nfc(text), max_length=80, word_boundary=True)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(
+    st.dictionaries(
+        st.sampled_from(["name", "headline", "x"]), st.text(st.sampled_from('<>&/\u2028\u2029"\\ảa🎆')), max_size=3
+    )
+)
+def test_json_ld_is_escaped_as_a_translation_table_escapes_it(data):
+    table = {ord("<"): "\\u003c", ord(">"): "\\u003e", ord("&"): "\\u0026", 0x2028: "\\u2028", 0x2029: "\\u2029"}
+    plain = json.dumps(data, ensure_ascii=False, separators=(",", ":")).translate(table)
+    assert str(script_json(data)) == plain
+    assert json.loads(str(script_json(data))) == data
+    assert not any(c in str(script_json(data)) for c in "<>&\u2028\u2029")
 
 
 def plain_related(ordered: list[Article], limit: int) -> dict[str, tuple[Article, ...]]:
