@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import operator
 import zlib
 from bisect import bisect_left
 from collections import Counter, defaultdict
 from dataclasses import dataclass, fields, replace
 from datetime import datetime
-from itertools import chain
+from itertools import chain, repeat
 
 from .config import SiteConfig
 from .errors import Problem
@@ -220,7 +221,9 @@ def related_map(ordered: list[Article], limit: int) -> dict[str, tuple[Article, 
     """'Tin liên quan' for each article: most shared tags, then same category, then the newest.
 
     Candidates are the articles published around it (RELATED_WINDOW on each side in each of its
-    tags and its category), which keeps the work linear in the size of the site.
+    tags and its category), which keeps the work linear in the size of the site. A shared tag
+    counts 2 and the category 1, so when enough articles share a tag the category only orders
+    them, and the articles that share the category alone need not be counted.
     """
     index: dict[str, list[int]] = defaultdict(list)
     keys = [(identity(a.category), [identity(t) for t in a.tags]) for a in ordered]
@@ -230,15 +233,30 @@ def related_map(ordered: list[Article], limit: int) -> dict[str, tuple[Article, 
             index["t:" + tag].append(position)
     related: dict[str, tuple[Article, ...]] = {}
     scale = len(ordered) + 1  # score and position packed in one int, so a plain sort ranks them
+
+    def around(key: str, position: int) -> list[int]:
+        members = index[key]
+        at = bisect_left(members, position)
+        return members[max(0, at - RELATED_WINDOW) : at + RELATED_WINDOW + 1]
+
     for position, (category, tags) in enumerate(keys):
-        windows = []
-        for key, weight in [("c:" + category, 1), *(("t:" + t, 2) for t in tags)]:
-            members = index[key]
-            at = bisect_left(members, position)
-            windows += [members[max(0, at - RELATED_WINDOW) : at + RELATED_WINDOW + 1]] * weight
-        scores = Counter(chain.from_iterable(windows))
-        del scores[position]
-        best = sorted([score * scale - other for other, score in scores.items()], reverse=True)[:limit]
+        shared = Counter(chain.from_iterable(around("t:" + tag, position) for tag in tags))
+        del shared[position]
+        same_category = around("c:" + category, position)
+        if len(shared) >= limit:  # ranked among those that share a tag: 2 a tag, and 1 for the category
+            others = list(shared)
+            scores = map(
+                operator.add,
+                map(operator.mul, shared.values(), repeat(2)),
+                map(set(same_category).__contains__, others),
+            )
+        else:
+            counts = Counter(same_category)
+            for other, count in shared.items():
+                counts[other] += 2 * count
+            del counts[position]
+            others, scores = list(counts), iter(counts.values())
+        best = sorted(map(operator.sub, map(operator.mul, scores, repeat(scale)), others), reverse=True)[:limit]
         related[ordered[position].source] = tuple(ordered[-packed % scale] for packed in best)
     return related
 

@@ -114,6 +114,7 @@ def exact(text: str) -> str:
     return _LETTERS.sub(lambda match: place_tone(match.group()), nfc(text).lower())
 
 
+@functools.lru_cache(maxsize=4096)  # categories and tags come back on every article
 def identity(text: str) -> str:
     """The key that makes one category or tag of every spelling of it (NFC, case, spaces)."""
     return clean_line(text).casefold()
