@@ -11,14 +11,13 @@ compares both on generated Markdown).
 
 from __future__ import annotations
 
-import re
 import xml.etree.ElementTree as etree
-from collections.abc import Iterator
 from typing import Any
 
 import markdown
+from markdown.inlinepatterns import InlineProcessor as Processor
 from markdown.treeprocessors import InlineProcessor
-from markdown.util import Registry
+from markdown.util import AtomicString, Registry
 
 # Pattern name → the strings one of which must occur in the text for the pattern to match.
 # Patterns missing from this table always run.
@@ -63,47 +62,45 @@ def _needs(registry: Registry[Any]) -> dict[int, tuple[str, ...]]:
     return needs
 
 
-class Guarded:
-    """A pattern's compiled expression that searches a text only if the text holds a trigger from where the
-    search starts (Python-Markdown's inline pass asks only for `finditer`; anything else goes to the expression)."""
-
-    def __init__(self, expression: re.Pattern[str], triggers: tuple[str, ...]) -> None:
-        self.expression, self.triggers = expression, triggers
-
-    def finditer(self, text: str, start: int = 0) -> Iterator[re.Match[str]]:
-        if any(text.find(trigger, start) >= 0 for trigger in self.triggers):
-            return self.expression.finditer(text, start)
-        return iter(())
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self.expression, name)
-
-
 class TriggeredInline(InlineProcessor):
-    """One of Markdown's inline passes, run with only the patterns the document can match."""
+    """One of Markdown's inline passes, run with only the patterns the document can match, each tried
+    on a run of text only when the text holds one of its triggers from where the search starts."""
 
     def __init__(self, md: markdown.Markdown, patterns: Registry[Any]) -> None:
         super().__init__(md)
-        self.everything = patterns
         self.inlinePatterns = patterns
         needs = _needs(patterns)
-        self.patterns = [(pattern, needs.get(id(pattern))) for pattern in patterns]
-        for pattern, triggers in self.patterns:
-            expression = getattr(pattern, "compiled_re", None)
-            if triggers and isinstance(expression, re.Pattern):
-                pattern.compiled_re = Guarded(expression, triggers)
+        self.patterns = [
+            (pattern, needs.get(id(pattern)) if isinstance(pattern, Processor) else None) for pattern in patterns
+        ]
+        self.chosen: list[tuple[Any, tuple[str, ...] | None]] = self.patterns
 
     def run(self, tree: etree.Element, ancestors: list[str] | None = None) -> etree.Element:
         text = "".join(tree.itertext())
-        kept = [pattern for pattern, needs in self.patterns if needs is None or any(n in text for n in needs)]
-        chosen: Registry[Any] = Registry()
-        for rank, pattern in enumerate(kept):
-            chosen.register(pattern, str(rank), len(kept) - rank)
-        self.inlinePatterns = chosen
+        self.chosen = [(p, needs) for p, needs in self.patterns if needs is None or any(n in text for n in needs)]
         try:
             return super().run(tree, ancestors)
         finally:
-            self.inlinePatterns = self.everything
+            self.chosen = self.patterns
+
+    def _InlineProcessor__handleInline(self, data: str, first: int = 0) -> str:  # noqa: N802
+        """Python-Markdown's own loop over the patterns (InlineProcessor.__handleInline), which calls this
+        by its private name, but a pattern whose trigger is not in the text left to search counts as
+        not matching without being tried: that is what trying it would find."""
+        if isinstance(data, AtomicString):
+            return data
+        number, start = first, 0
+        chosen = self.chosen
+        apply = self._InlineProcessor__applyPattern  # type: ignore[attr-defined]
+        while number < len(chosen):
+            pattern, triggers = chosen[number]
+            if triggers is not None and all(data.find(trigger, start) < 0 for trigger in triggers):
+                matched, start = False, 0
+            else:
+                data, matched, start = apply(pattern, data, number, start)
+            if not matched:
+                number += 1
+        return data
 
 
 def only_where_needed(md: markdown.Markdown) -> None:
