@@ -16,8 +16,8 @@ from markdown.extensions import Extension
 from markdown.treeprocessors import Treeprocessor
 
 from .images import Picture, Unreadable
-from .inline import only_where_needed
 from .text import printable
+from .triggered import only_where_needed
 
 EXTENSIONS = ["tables", "attr_list", "footnotes", "smarty", "fenced_code", "sane_lists", "def_list", "abbr"]
 SAFE_SCHEMES = {"http", "https", "mailto", "tel"}

@@ -1,16 +1,18 @@
-"""Python-Markdown's inline passes, each pattern run only on documents that hold the character it needs.
+"""Python-Markdown's passes, each pattern tried only on text that holds the characters it needs.
 
 Python-Markdown tries every inline pattern (links, emphasis, smart quotes…) on every run of text,
-and that loop is most of the cost of converting an article. A pattern cannot match text that
-lacks its trigger (a link needs "[", a dash needs "--"; the trigger is part of what the pattern
-consumes), so each pass first looks at the document's text once and keeps only the patterns that
-could match, and each kept pattern looks for its trigger in a run of text before it runs its
-expression there. The output is the library's own output, byte for byte (tests/test_fast_paths.py
-compares both on generated Markdown).
+and every block pattern (headings, quotes, rules…) on every block; those loops are most of the
+cost of converting an article. A pattern cannot match text that lacks its trigger (a link needs
+"[", a dash needs "--", a quote ">"; the trigger is part of what the pattern consumes), so each
+inline pass first looks at the document's text once and keeps only the patterns that could
+match, each kept pattern looks for its trigger in a run of text before it is tried there, and a
+block pattern looks for its trigger in the block. The output is the library's own output, byte
+for byte (tests/test_fast_paths.py compares both on generated Markdown).
 """
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as etree
 from typing import Any
 
@@ -44,6 +46,17 @@ TRIGGERS: dict[str, tuple[str, ...]] = {
     "smarty-en-dashes": ("--",),
     "smarty-left-angle-quotes": ("<<",),
     "smarty-right-angle-quotes": (">>",),
+}
+# Block processor name → the attribute holding its expression, and the strings one of which every match holds.
+BLOCK_TRIGGERS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "hashheader": ("RE", ("#",)),
+    "setextheader": ("RE", ("\n=", "\n-")),
+    "hr": ("SEARCH_RE", ("-", "_", "*")),
+    "deflist": ("RE", (":",)),
+    "quote": ("RE", (">",)),
+    "footnote": ("RE", ("[^",)),
+    "abbr": ("RE", ("*[",)),
+    "reference": ("RE", ("]:",)),
 }
 # Documented priorities of the two inline passes (Python-Markdown's tree processor table).
 PASSES = {"inline": 20, "smarty": 6}
@@ -103,8 +116,31 @@ class TriggeredInline(InlineProcessor):
         return data
 
 
+class Searched:
+    """A block pattern's compiled expression whose search and match give None at once when the text holds
+    none of the triggers (what the expression would find); anything else goes to the expression."""
+
+    def __init__(self, expression: re.Pattern[str], triggers: tuple[str, ...]) -> None:
+        self.expression, self.triggers = expression, triggers
+
+    def search(self, text: str, *where: int) -> re.Match[str] | None:
+        return self.expression.search(text, *where) if any(t in text for t in self.triggers) else None
+
+    def match(self, text: str, *where: int) -> re.Match[str] | None:
+        return self.expression.match(text, *where) if any(t in text for t in self.triggers) else None
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.expression, name)
+
+
 def only_where_needed(md: markdown.Markdown) -> None:
-    """Replace the inline passes of `md` (after its extensions are loaded) with triggered ones."""
+    """Make the inline passes and block patterns of `md` (after its extensions are loaded) triggered ones."""
+    for name, (attribute, triggers) in BLOCK_TRIGGERS.items():
+        if name in md.parser.blockprocessors:
+            processor = md.parser.blockprocessors[name]
+            expression = getattr(processor, attribute, None)
+            if isinstance(expression, re.Pattern):
+                setattr(processor, attribute, Searched(expression, triggers))
     for name, priority in PASSES.items():
         if name in md.treeprocessors:
             inner = md.treeprocessors[name]
