@@ -80,6 +80,8 @@ ATTRIBUTES = {
 }
 _FIRST_PARAGRAPH = re.compile(r"<p>(.*?)</p>", re.DOTALL)
 _FOOTNOTE_MARK = re.compile(r'<sup id="fnref[^"]*">.*?</sup>', re.DOTALL)
+# A tag of sanitised HTML, where "<" and ">" mark tags only (text and attribute values hold &lt; and &gt;).
+_TAG = re.compile(r"<[^>]*>")
 BODY_SIZES = "(min-width: 752px) 720px, calc(100vw - 32px)"  # the article column of style.css
 
 
@@ -228,9 +230,15 @@ def to_html(source: str, base: str) -> str:
     return Converter().html(source, base)
 
 
+def text_of(safe: str) -> str:
+    """The text of sanitised HTML (what sanitise() gives), tags dropped and entities read: what
+    nh3.clean(safe, tags=set()) then html.unescape give, four times faster (tests/test_fast_paths.py)."""
+    return html.unescape(_TAG.sub("", safe))
+
+
 def plain_text(fragment: str) -> str:
-    """The text of an HTML fragment, for a summary or a search excerpt."""
-    return " ".join(html.unescape(nh3.clean(fragment, tags=set())).split())
+    """The text of a fragment of sanitised HTML as one line, for a summary or a search excerpt."""
+    return " ".join(text_of(fragment).split())
 
 
 def first_paragraph(body_html: str) -> str:

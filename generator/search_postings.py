@@ -10,7 +10,6 @@ against the two words' lists when that is shorter. search_shards.py puts the lis
 from __future__ import annotations
 
 import gc
-import html
 import math
 import operator
 import re
@@ -23,8 +22,7 @@ from functools import partial, reduce
 from itertools import pairwise, repeat
 from typing import cast
 
-import nh3
-
+from .markup import text_of
 from .model import Article
 from .parallel import in_background
 from .text import fold, nfc, place_tone, search_tokens
@@ -51,7 +49,7 @@ class Postings:
 
 def article_text(article: Article) -> tuple[str, str]:
     """(title, the rest as plain text): lead, tags, caption and body, with block ends as spaces."""
-    body = html.unescape(nh3.clean(_BLOCK.sub(" <", article.body_html), tags=set()))
+    body = text_of(_BLOCK.sub(" <", article.body_html))
     return article.title, "\n".join([article.lead, " ; ".join(article.tags), article.image_caption, body])
 
 

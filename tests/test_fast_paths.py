@@ -3,13 +3,16 @@
 The reused Markdown converter with its triggered inline passes against a fresh Python-Markdown
 converter; slugs made from folded text against python-slugify's own transliteration; the packed
 ranking of related articles against the plain sort; the watcher's swap of edited articles into
-the site against assembling the site again; and the JSON-LD escaping against a translation table.
+the site against assembling the site again; the JSON-LD escaping against a translation table; and
+the text of sanitised HTML against what nh3 leaves of it.
 """
 
 from __future__ import annotations
 
+import html
 import json
 import os
+import re
 from bisect import bisect_left
 from collections import defaultdict
 from dataclasses import replace
@@ -17,13 +20,14 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import markdown
+import nh3
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from slugify import slugify
 
 from generator.config import SiteConfig
 from generator.images import Picture, Variant
-from generator.markup import EXTENSIONS, Converter, Figures, sanitise
+from generator.markup import EXTENSIONS, Converter, Figures, plain_text, sanitise, text_of
 from generator.model import RELATED_WINDOW, Article, make_site, pack, related_map, swap_articles
 from generator.structured import script_json
 from generator.text import identity, make_slug, nfc, printable
@@ -36,7 +40,8 @@ PIECES = [
     "[^1]", "[^1]: chú thích", "*[HTML]: Hyper", "HTML", "<<", ">>", "  \n", "http://a.vn", "<http://a.vn>",
     "![ảnh](anh/cau.jpg)", "[liên kết](../a.md)", "{: .lop}", "| a | b |\n|---|---|\n| 1 | 2 |", "```\nmã\n```",
     ": định nghĩa", "Thuật ngữ\n", "2'", "'90s", "\"Trích\"", "'đơn'", "Tiêu đề\n===", "Mục\n--", "* * *", "## Mục ##",
-    "_ _ _", "> > lồng", "[a]: http://a.vn \"T\"", "\n    mã thụt",
+    "_ _ _", "> > lồng", "[a]: http://a.vn \"T\"", "\n    mã thụt", "![a </p> > b](anh/cau.jpg)",
+    '[t](http://a.vn "x > <p> y")', "<img alt='</p>' src='/a.jpg'>", "&lt;p&gt;", "<!-- </p> -->",
 ]  # fmt: skip
 
 
@@ -80,6 +85,15 @@ LETTERS = "aăâbcdđeêghiklmnoôơpqrstuưvxyàằầáắấảẳẩãẵẫ
 characters = st.sampled_from(
     [*LETTERS, *LETTERS.upper(), *"0123456789 -_&;#.,!?'\"()/\\:", "ﬁ", "½", "ß", "İ", "世", "🙂", "\u200b", "\u0301"]
 )
+
+
+@settings(max_examples=int(os.environ.get("BULLETIN_MARKDOWN_EXAMPLES", "300")), deadline=None)
+@given(documents)
+def test_text_of_sanitised_html_is_what_nh3_leaves_of_it(source):
+    safe = Converter().html(source, "")
+    assert text_of(safe) == html.unescape(nh3.clean(safe, tags=set()))
+    for paragraph in re.findall(r"<p>(.*?)</p>", safe, re.DOTALL):
+        assert plain_text(paragraph) == " ".join(html.unescape(nh3.clean(paragraph, tags=set())).split())
 
 
 @settings(max_examples=2000, deadline=None)
