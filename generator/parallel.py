@@ -17,6 +17,7 @@ import os
 import pickle
 import signal
 import sys
+import tempfile
 import threading
 from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
@@ -142,46 +143,45 @@ def in_background(work: Callable[[], T], jobs: int) -> Iterator[Callable[[], T |
     """Start work() in a forked process; yields a function that waits for its result.
 
     The result is None when the process could not give one (it failed, or there was no second
-    core or no fork): the caller then does the work itself, and its errors show there. Leaving
-    the block ends the process if it is still running (a build stopped half-way).
+    core or no fork): the caller then does the work itself, and its errors show there. The result
+    waits in a temporary file until the process has ended, so that this process reads it only once
+    the other's memory (its result, and the pages of this one's objects it copied) is given back.
+    Leaving the block ends the process if it is still running (a build stopped half-way).
     """
     if jobs < 2 or not can_fork():
         yield lambda: None
         return
     parent = os.getpid()
-    reading, writing = os.pipe()
-    _give_back_free_memory()
-    child = os.fork()
-    if child == 0:  # pragma: no cover (the forked process; its work is measured in the parent's tests)
-        status = 1
-        try:
-            os.close(reading)
-            _child_start(parent)
-            with os.fdopen(writing, "wb") as pipe:
-                pickle.dump(work(), pipe, protocol=pickle.HIGHEST_PROTOCOL)
-            status = 0
-        finally:
-            os._exit(status)
-    os.close(writing)
-    ended = False
-
-    def result() -> T | None:
-        nonlocal ended
-        with os.fdopen(reading, "rb", closefd=False) as pipe:
+    with tempfile.TemporaryFile() as spool:
+        _give_back_free_memory()
+        child = os.fork()
+        if child == 0:  # pragma: no cover (the forked process; its work is measured in the parent's tests)
+            status = 1
             try:
-                found = pickle.load(pipe)  # as it arrives: the bytes are never all held at once
-            except Exception:  # it failed before answering, or stopped half-way (its status tells)
-                found = None
-            pipe.read()  # whatever is left, so that the process can end
-        status = os.waitpid(child, 0)[1]
-        ended = True
-        return found if status == 0 else None
+                _child_start(parent)
+                pickle.dump(work(), spool, protocol=pickle.HIGHEST_PROTOCOL)
+                spool.flush()
+                status = 0
+            finally:
+                os._exit(status)
+        ended = False
 
-    try:
-        yield result
-    finally:
-        os.close(reading)
-        if not ended:
-            with contextlib.suppress(OSError):
-                os.kill(child, signal.SIGKILL)
-                os.waitpid(child, 0)
+        def result() -> T | None:
+            nonlocal ended
+            status = os.waitpid(child, 0)[1]
+            ended = True
+            if status != 0:
+                return None
+            spool.seek(0)
+            try:
+                return pickle.load(spool)
+            except Exception:  # a result cut short (a full disk): the caller does the work itself
+                return None
+
+        try:
+            yield result
+        finally:
+            if not ended:
+                with contextlib.suppress(OSError):
+                    os.kill(child, signal.SIGKILL)
+                    os.waitpid(child, 0)

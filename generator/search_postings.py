@@ -99,8 +99,8 @@ class Collector:
     def __init__(self) -> None:
         self.unigrams: dict[str, Postings] = {}
         self.bigrams: defaultdict[tuple[str, str], array] = defaultdict(partial(array, "I"))  # 4 bytes a posting
-        self.names: defaultdict[tuple[str, str], list[int]] = defaultdict(list)
-        self.titled: defaultdict[tuple[str, str], list[int]] = defaultdict(list)
+        self.names: defaultdict[tuple[str, str], array] = defaultdict(partial(array, "I"))
+        self.titled: defaultdict[tuple[str, str], array] = defaultdict(partial(array, "I"))
         self.lengths = array("I")
         self.term_of: dict[str, str] = {}
         self.bit_of: dict[str, int] = {}
@@ -293,7 +293,7 @@ def unigram_blocks(entry: Postings, scale: float, saturation: list[float], total
     return bytes(out + extra), b""
 
 
-def bigram_block(docs: array, names: list[int], titled: list[int], both: Callable[[], list[int]]) -> bytes:
+def bigram_block(docs: array, names: Sequence[int], titled: Sequence[int], both: Callable[[], list[int]]) -> bytes:
     """A bigram's postings in the smaller of two forms, told apart by the first byte.
 
     0: gaps of the documents with the two words in a row, then of those where both words are
