@@ -19,6 +19,7 @@ import signal
 import sys
 import tempfile
 import threading
+from array import array
 from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
@@ -138,6 +139,20 @@ def ordered_map(work: Callable[[int], T], count: int, jobs: int, tick: Callable[
     return results
 
 
+def _array_from(typecode: str, data: bytes) -> array:
+    return array(typecode, data)
+
+
+class _Pickler(pickle.Pickler):
+    """A pickler that writes a packed array straight from its memory: the usual way copies each array into
+    a bytes object that the pickler then keeps to the end, doubling what a big result takes."""
+
+    def reducer_override(self, obj: Any) -> Any:
+        if type(obj) is array:
+            return _array_from, (obj.typecode, pickle.PickleBuffer(obj))
+        return NotImplemented
+
+
 @contextlib.contextmanager
 def in_background(work: Callable[[], T], jobs: int) -> Iterator[Callable[[], T | None]]:
     """Start work() in a forked process; yields a function that waits for its result.
@@ -159,7 +174,7 @@ def in_background(work: Callable[[], T], jobs: int) -> Iterator[Callable[[], T |
             status = 1
             try:
                 _child_start(parent)
-                pickle.dump(work(), spool, protocol=pickle.HIGHEST_PROTOCOL)
+                _Pickler(spool, protocol=pickle.HIGHEST_PROTOCOL).dump(work())
                 spool.flush()
                 status = 0
             finally:
