@@ -158,7 +158,8 @@ def in_background(work: Callable[[], T], jobs: int) -> Iterator[Callable[[], T |
     """Start work() in a forked process; yields a function that waits for its result.
 
     The result is None when the process could not give one (it failed, or there was no second
-    core or no fork): the caller then does the work itself, and its errors show there. The result
+    core, no fork or no room for a temporary file): the caller then does the work itself, and its
+    errors show there. The result
     waits in a temporary file until the process has ended, so that this process reads it only once
     the other's memory (its result, and the pages of this one's objects it copied) is given back.
     Leaving the block ends the process if it is still running (a build stopped half-way).
@@ -167,7 +168,12 @@ def in_background(work: Callable[[], T], jobs: int) -> Iterator[Callable[[], T |
         yield lambda: None
         return
     parent = os.getpid()
-    with tempfile.TemporaryFile() as spool:
+    with contextlib.ExitStack() as stack:
+        try:
+            spool = stack.enter_context(tempfile.TemporaryFile())
+        except OSError:  # nowhere to leave a result (a full disk): the caller does the work itself
+            yield lambda: None
+            return
         _give_back_free_memory()
         child = os.fork()
         if child == 0:  # pragma: no cover (the forked process; its work is measured in the parent's tests)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import tempfile
 import unicodedata
 from bisect import bisect_right
 from dataclasses import dataclass, replace
@@ -426,7 +427,13 @@ def with_body(articles: list[Article], bodies: dict[int, str]) -> list[Article]:
 
 @pytest.mark.parametrize(
     "case",
-    ["mixed forms", "more than 64 forms in all", "more forms than a mask tells apart", "the forked reader fails"],
+    [
+        "mixed forms",
+        "more than 64 forms in all",
+        "more forms than a mask tells apart",
+        "the forked reader fails",
+        "no temporary file can be made",
+    ],
 )
 def test_two_processes_read_the_articles_into_the_same_index_as_one(monkeypatch, case):
     from generator import search_postings
@@ -441,6 +448,14 @@ def test_two_processes_read_the_articles_into_the_same_index_as_one(monkeypatch,
     monkeypatch.setattr(search_postings, "SPLIT_FROM", 10)
     if case == "the forked reader fails":  # only the forked process hands its half over
         monkeypatch.setattr(search_postings.Collector, "postings_only", lambda self: 1 / 0)
+    refused = []
+
+    def no_space() -> None:
+        refused.append(1)
+        raise OSError(28, "No space left on device")
+
+    if case == "no temporary file can be made":  # no forked reader: this process reads both halves
+        monkeypatch.setattr(tempfile, "TemporaryFile", no_space)
     joined = []
     join = search_postings.Collector.join
     monkeypatch.setattr(
@@ -450,6 +465,7 @@ def test_two_processes_read_the_articles_into_the_same_index_as_one(monkeypatch,
     assert [(f.path, f.data) for f in one] == [(f.path, f.data) for f in two]
     assert len(one) > 10
     assert joined == [case != "more forms than a mask tells apart"]  # else read again in one process
+    assert refused == ([1] if case == "no temporary file can be made" else [])
 
 
 def test_shards_grow_in_number_with_the_site_and_stay_small():
