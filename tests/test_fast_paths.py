@@ -1,6 +1,6 @@
 """Every shortcut taken for speed gives exactly what the plain way gives.
 
-The reused Markdown converter with its triggered inline passes against a fresh Python-Markdown
+The reused Markdown converter with its triggered inline and block patterns against a fresh Python-Markdown
 converter; slugs made from folded text against python-slugify's own transliteration; the packed
 ranking of related articles against the plain sort; the watcher's swap of edited articles into
 the site against assembling the site again; the JSON-LD escaping against a translation table; and
