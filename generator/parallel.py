@@ -159,10 +159,10 @@ def in_background(work: Callable[[], T], jobs: int) -> Iterator[Callable[[], T |
 
     The result is None when the process could not give one (it failed, or there was no second
     core, no fork or no room for a temporary file): the caller then does the work itself, and its
-    errors show there. The result
-    waits in a temporary file until the process has ended, so that this process reads it only once
-    the other's memory (its result, and the pages of this one's objects it copied) is given back.
-    Leaving the block ends the process if it is still running (a build stopped half-way).
+    errors show there. The result waits in a temporary file until the process has ended, so that
+    this process reads it only once the other's memory (its result, and the pages of this one's
+    objects it copied) is given back. Leaving the block ends the process if it is still running (a
+    build stopped half-way).
     """
     if jobs < 2 or not can_fork():
         yield lambda: None

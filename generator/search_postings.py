@@ -46,6 +46,17 @@ class Postings:
     masks: array = field(default_factory=lambda: array("B"))  # widened as forms come (mask_type)
     forms: dict[str, int] = field(default_factory=dict)
 
+    def fit_masks(self, before: int) -> None:
+        """After accented forms were added (`before` of them until then): a mask for every document so
+        far, in the smallest type that holds the forms. With one form no masks are kept: all use it."""
+        if len(self.forms) < 2:
+            return
+        kind = mask_type(len(self.forms))
+        if before < 2:
+            self.masks = array(kind, [1]) * len(self.docs)
+        elif self.masks.typecode != kind:
+            self.masks = array(kind, self.masks)
+
 
 def article_text(article: Article) -> tuple[str, str]:
     """(title, the rest as plain text): lead, tags, caption and body, with block ends as spaces."""
@@ -127,14 +138,11 @@ class Collector:
                 continue
             if len(entry.forms) > 63:
                 return False
-            alone = len(mine.forms) == 1
+            before = len(mine.forms)
             bits = [1 << min(mine.forms.setdefault(form, len(mine.forms)), 63) for form in entry.forms]
+            mine.fit_masks(before)
             if len(mine.forms) > 1:
-                kind = mask_type(len(mine.forms))
-                if alone:  # every document here used the one form, number 0
-                    mine.masks = array(kind, [1]) * len(mine.docs)
-                elif mine.masks.typecode != kind:
-                    mine.masks = array(kind, mine.masks)
+                kind = mine.masks.typecode
                 if len(entry.forms) == 1:
                     mine.masks += array(kind, bits) * len(entry.docs)
                 else:
@@ -171,11 +179,9 @@ class Collector:
             form = place_tone(nfc(token.lower()))
             if form not in entry.forms:
                 entry.forms[form] = len(entry.forms)
-                if len(entry.forms) == 2:  # every document so far had the first form
-                    entry.masks = array(mask_type(2), [1]) * len(entry.docs)
+                entry.fit_masks(len(entry.forms) - 1)
+                if len(entry.forms) == 2:  # its tokens seen so far now need their bits
                     self.several.update(self.tokens_of[term])
-                elif entry.masks.typecode != mask_type(len(entry.forms)):
-                    entry.masks = array(mask_type(len(entry.forms)), entry.masks)
             self.bit_of[token] = 1 << min(entry.forms[form], 63)
             self.tokens_of[term].append(token)
             if len(entry.forms) > 1:
