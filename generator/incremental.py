@@ -55,10 +55,11 @@ class Entry:
 
 @dataclass(frozen=True, slots=True)
 class Made:
-    """What running one unit gave: its files (staged when changed), the facets it read, or its problems."""
+    """What running one unit gave: its files (staged when changed), the facets it read with their digests
+    (in a fixed order), or its problems."""
 
     entries: tuple[Entry, ...] = ()
-    reads: frozenset[Facet] = frozenset()
+    reads: tuple[tuple[Facet, bytes], ...] = ()
     problems: tuple[Problem, ...] = ()
 
 
@@ -84,10 +85,13 @@ def _fresh(record: Record | None, inputs: bytes, digests: Digests, root: Path | 
     return root is None or all(still_there(root, path, written.get(path)) for path, _ in record.files)
 
 
-def _make(unit: Unit, site: object, root: Path, written: Mapping[str, Written], staging: Staging | None) -> Made:
-    """Run one unit; stage each file whose bytes differ from what output/ holds (no staging: only check)."""
+def _make(unit: Unit, digests: Digests, root: Path, written: Mapping[str, Written], staging: Staging | None) -> Made:
+    """Run one unit; stage each file whose bytes differ from what output/ holds (no staging: only check).
+
+    The digests of what it read are taken here, in whichever process ran it, while the site is at hand.
+    """
     try:
-        files, reads = run_unit(unit, site)  # type: ignore[arg-type]
+        files, facets = run_unit(unit, digests.site)
     except BuildFailed as failure:
         return Made(problems=failure.problems)
     entries = []
@@ -100,6 +104,7 @@ def _make(unit: Unit, site: object, root: Path, written: Mapping[str, Written], 
         else:
             staging.stage(item.path, item.data)
             entries.append(Entry(item.path, item.origin, value, staged=True))
+    reads = tuple(sorted(((facet, digests.facet(facet)) for facet in facets), key=repr))
     return Made(tuple(entries), reads)
 
 
@@ -138,9 +143,8 @@ def produce(
     stale.sort(key=lambda i: not units[i].later)  # the long units first (made here while the workers take the rest)
     long = sum(1 for i in stale if units[i].later)
     progress.start("Writing pages", len(stale))
-    site = digests.site
     made = ordered_map(
-        lambda n: _make(units[stale[n]], site, root, written, staging), len(stale), jobs, progress.tick, long
+        lambda n: _make(units[stale[n]], digests, root, written, staging), len(stale), jobs, progress.tick, long
     )
     results = dict(zip(stale, made, strict=True))
     problems = [p for m in made for p in m.problems]
@@ -158,8 +162,8 @@ def produce(
         previous = records.get(unit.name)
         same_paths = same_paths and previous is not None and previous.files == files
         made_entries += result.entries
-        reads = tuple(sorted(((f, digests.facet(f)) for f in result.reads), key=repr))
-        new_records[unit.name] = Record(keys[i], reads, files)
+        digests.memo.update(result.reads)  # those a worker took, for the next build to compare
+        new_records[unit.name] = Record(keys[i], result.reads, files)
     if not same_paths:
         owned = [OutputFile(path, b"", origin) for r in new_records.values() for path, origin in r.files]
         if path_problems := check_paths(owned):

@@ -13,6 +13,7 @@ from itertools import chain, repeat
 from .config import SiteConfig
 from .errors import Problem
 from .images import Picture
+from .parallel import ordered_map
 from .text import identity, make_slug
 
 ARTICLE_PREFIX = "/bai-viet/"
@@ -215,15 +216,17 @@ def sections(
 
 
 RELATED_WINDOW = 100
+RELATED_SPLIT_FROM = 2000  # articles: fewer are ranked faster than a process starts
 
 
-def related_map(ordered: list[Article], limit: int) -> dict[str, tuple[Article, ...]]:
+def related_map(ordered: list[Article], limit: int, jobs: int = 1) -> dict[str, tuple[Article, ...]]:
     """'Tin liên quan' for each article: most shared tags, then same category, then the newest.
 
     Candidates are the articles published around it (RELATED_WINDOW on each side in each of its
     tags and its category), which keeps the work linear in the size of the site. A shared tag
     counts 2 and the category 1, so when enough articles share a tag the category only orders
-    them, and the articles that share the category alone need not be counted.
+    them, and the articles that share the category alone need not be counted. A big site's articles
+    are ranked in `jobs` processes.
     """
     index: dict[str, list[int]] = defaultdict(list)
     keys = [(identity(a.category), [identity(t) for t in a.tags]) for a in ordered]
@@ -231,7 +234,6 @@ def related_map(ordered: list[Article], limit: int) -> dict[str, tuple[Article, 
         index["c:" + category].append(position)
         for tag in tags:
             index["t:" + tag].append(position)
-    related: dict[str, tuple[Article, ...]] = {}
     scale = len(ordered) + 1  # score and position packed in one int, so a plain sort ranks them
 
     def around(key: str, position: int) -> list[int]:
@@ -239,7 +241,9 @@ def related_map(ordered: list[Article], limit: int) -> dict[str, tuple[Article, 
         at = bisect_left(members, position)
         return members[max(0, at - RELATED_WINDOW) : at + RELATED_WINDOW + 1]
 
-    for position, (category, tags) in enumerate(keys):
+    def best(position: int) -> list[int]:
+        """The positions of the articles related to the one at `position`, best first."""
+        category, tags = keys[position]
         shared = Counter(chain.from_iterable(around("t:" + tag, position) for tag in tags))
         del shared[position]
         same_category = around("c:" + category, position)
@@ -256,13 +260,20 @@ def related_map(ordered: list[Article], limit: int) -> dict[str, tuple[Article, 
                 counts[other] += 2 * count
             del counts[position]
             others, scores = list(counts), iter(counts.values())
-        best = sorted(map(operator.sub, map(operator.mul, scores, repeat(scale)), others), reverse=True)[:limit]
-        related[ordered[position].source] = tuple(ordered[-packed % scale] for packed in best)
-    return related
+        ranked = sorted(map(operator.sub, map(operator.mul, scores, repeat(scale)), others), reverse=True)
+        return [-packed % scale for packed in ranked[:limit]]
+
+    chosen = ordered_map(best, len(ordered), jobs if len(ordered) >= RELATED_SPLIT_FROM else 1, _no_progress, chunk=256)
+    return {a.source: tuple(map(ordered.__getitem__, picks)) for a, picks in zip(ordered, chosen, strict=True)}
 
 
-def make_site(config: SiteConfig, articles: list[Article], now: datetime) -> tuple[Site, list[Problem]]:
-    """The published site as of `now`: unique slugs, articles newest first, categories and tags gathered."""
+def _no_progress(done: int) -> None:
+    pass
+
+
+def make_site(config: SiteConfig, articles: list[Article], now: datetime, jobs: int = 1) -> tuple[Site, list[Problem]]:
+    """The published site as of `now`: unique slugs, articles newest first, categories and tags gathered
+    (related articles ranked in `jobs` processes)."""
     slugged, problems = assign_slugs(articles)
     problems += alias_problems(slugged)
     cat_names = spellings([(a.source, a.category) for a in slugged], config.categories)
@@ -282,7 +293,7 @@ def make_site(config: SiteConfig, articles: list[Article], now: datetime) -> tup
     categories.sort(key=lambda s: (order.get(identity(s.name), len(order)), s.slug))
     tags, tag_problems = sections([(a, t) for a in ordered for t in a.tags], tag_names, TAG_PREFIX, "tag")
     tags.sort(key=lambda s: s.slug)
-    related = related_map(ordered, config.related)
+    related = related_map(ordered, config.related, jobs)
     places = {a.source: n for section in categories for n, a in enumerate(section.articles)}
     site = Site(config, tuple(ordered), tuple(categories), tuple(tags), related, now, places)
     return site, problems + cat_problems + tag_problems

@@ -96,12 +96,15 @@ def _run_next() -> list[tuple[int, Any]]:
     return [(number, work(number)) for number in numbers or ()]
 
 
-def ordered_map(work: Callable[[int], T], count: int, jobs: int, tick: Callable[[int], None], long: int = 0) -> list[T]:
+def ordered_map(
+    work: Callable[[int], T], count: int, jobs: int, tick: Callable[[int], None], long: int = 0, chunk: int = CHUNK
+) -> list[T]:
     """[work(0), …, work(count - 1)], in `jobs` processes when that pays; `tick(done)` reports progress.
 
     This process works too: first the `long` items, which take long and read much (the search index
     reads every article), so that no worker copies all that they read; then, like the workers, the
     next chunk of the rest that nobody has taken, so that no core waits while another has work.
+    `chunk`: how many items go together (more when each is quick, so that handing them over costs little).
     """
     results: list[Any] = [None] * count
     lock = threading.Lock()  # workers' results arrive on the pool's thread
@@ -117,7 +120,7 @@ def ordered_map(work: Callable[[int], T], count: int, jobs: int, tick: Callable[
         for number in range(count):
             done([(number, work(number))])
         return results
-    chunks = [range(start, min(start + CHUNK, count)) for start in range(long, count, CHUNK)]
+    chunks = [range(start, min(start + chunk, count)) for start in range(long, count, chunk)]
     context = multiprocessing.get_context("fork")
     taken = context.Value("q", 0)
     _give_back_free_memory()

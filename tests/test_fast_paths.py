@@ -12,6 +12,7 @@ from __future__ import annotations
 import html
 import json
 import os
+import random
 import re
 from bisect import bisect_left
 from collections import defaultdict
@@ -28,7 +29,7 @@ from slugify import slugify
 from generator.config import SiteConfig
 from generator.images import Picture, Variant
 from generator.markup import EXTENSIONS, Converter, Figures, plain_text, sanitise, text_of
-from generator.model import RELATED_WINDOW, Article, make_site, pack, related_map, swap_articles
+from generator.model import RELATED_SPLIT_FROM, RELATED_WINDOW, Article, make_site, pack, related_map, swap_articles
 from generator.structured import script_json
 from generator.text import identity, make_slug, nfc, printable
 
@@ -168,6 +169,14 @@ def test_packed_ranking_of_related_articles_is_the_plain_sort(spec, limit):
     site, _ = make_site(SiteConfig(), articles(spec), NOW)
     ordered = list(site.articles)
     assert related_map(ordered, limit) == plain_related(ordered, limit)
+
+
+def test_a_big_sites_related_articles_ranked_in_two_processes_are_the_plain_sorts():
+    rng = random.Random(4)
+    spec = [(rng.randrange(20_000), rng.randrange(3), rng.sample(range(4), rng.randrange(4))) for _ in range(2_500)]
+    site, _ = make_site(SiteConfig(), articles(spec), NOW, jobs=2)
+    assert len(site.articles) >= RELATED_SPLIT_FROM
+    assert site.related == plain_related(list(site.articles), SiteConfig().related)
 
 
 @settings(max_examples=200, deadline=None)
