@@ -14,7 +14,7 @@ from feedgen.util import xml_elem
 from .config import SiteConfig
 from .deps import Unit
 from .markup import sanitise
-from .model import Article, Site
+from .model import Article, Site, unpack
 from .output import OutputFile
 
 SITE_FEED = "/rss.xml"
@@ -56,9 +56,10 @@ class AtomEnclosureEntry(BaseEntryExtension):
         return entry
 
 
-@lru_cache(maxsize=1024)  # the same article is in several feeds, RSS and Atom
-def absolute_html(config: SiteConfig, fragment: str) -> str:
-    """Body HTML for feed readers: every site address made absolute, no srcset (readers show `src`)."""
+@lru_cache(maxsize=1024)  # the same article is in several feeds, RSS and Atom: unpacked and rewritten once
+def absolute_html(config: SiteConfig, body: bytes) -> str:
+    """An article's body (as pack() keeps it) for feed readers: every site address made absolute, no srcset
+    (readers show `src`)."""
 
     def rewrite(element: str, attribute: str, value: str) -> str | None:
         if attribute in ("srcset", "sizes", "loading", "decoding"):
@@ -67,7 +68,7 @@ def absolute_html(config: SiteConfig, fragment: str) -> str:
             return config.absolute(value)
         return value
 
-    return sanitise(fragment, rewrite)
+    return sanitise(unpack(body), rewrite)
 
 
 def _lead_figure(config: SiteConfig, article: Article) -> str:
@@ -115,7 +116,7 @@ def _entry(generator: FeedGenerator, config: SiteConfig, article: Article, atom:
     entry.title(article.title)
     entry.link(href=url)
     entry.summary(article.summary or article.title)  # feedgen drops content:encoded when there is no summary
-    full = _lead_figure(config, article) + absolute_html(config, article.body_html)
+    full = _lead_figure(config, article) + absolute_html(config, article.body)
     entry.content(full, type="html" if atom else "CDATA")  # Atom has no CDATA type; RSS readers like it
     entry.published(article.date)
     entry.updated(article.updated or article.date)

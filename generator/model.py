@@ -56,7 +56,7 @@ class Article:
 
     @property
     def body_html(self) -> str:
-        return zlib.decompress(self.body).decode("utf-8")
+        return unpack(self.body)
 
     @property
     def reading_minutes(self) -> int:
@@ -76,6 +76,11 @@ def pack(body_html: str) -> bytes:
     are few at a time: a big archive fits in a fraction of the memory for a few ms of unpacking.
     """
     return zlib.compress(body_html.encode("utf-8"), 1)
+
+
+def unpack(body: bytes) -> str:
+    """The body's HTML from what pack() made."""
+    return zlib.decompress(body).decode("utf-8")
 
 
 @dataclass(frozen=True, slots=True)
