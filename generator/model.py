@@ -268,12 +268,8 @@ def related_map(ordered: list[Article], limit: int, jobs: int = 1) -> dict[str, 
         ranked = sorted(map(operator.sub, map(operator.mul, scores, repeat(scale)), others), reverse=True)
         return [-packed % scale for packed in ranked[:limit]]
 
-    chosen = ordered_map(best, len(ordered), jobs if len(ordered) >= RELATED_SPLIT_FROM else 1, _no_progress, chunk=256)
+    chosen = ordered_map(best, len(ordered), jobs if len(ordered) >= RELATED_SPLIT_FROM else 1, chunk=256)
     return {a.source: tuple(map(ordered.__getitem__, picks)) for a, picks in zip(ordered, chosen, strict=True)}
-
-
-def _no_progress(done: int) -> None:
-    pass
 
 
 def make_site(config: SiteConfig, articles: list[Article], now: datetime, jobs: int = 1) -> tuple[Site, list[Problem]]:

@@ -63,6 +63,7 @@ def _worker_start(work: Callable[[int], Any], parent: int, chunks: list[range], 
 
 
 _work: tuple[Callable[[int], Any], list[range], Any] | None = None  # set only inside forked workers, by _worker_start
+_pools: list[tuple[list[range], Any]] = []  # the chunks and shared count of each ordered_map running workers here
 
 
 def _die_with_parent() -> None:
@@ -78,6 +79,12 @@ def _give_back_free_memory() -> None:
     if sys.platform.startswith("linux"):
         with contextlib.suppress(OSError, AttributeError):
             ctypes.CDLL(None).malloc_trim(0)
+
+
+def core_free() -> bool:
+    """Whether a core is free for a new process: no workers of ordered_map are running for this process, or
+    they have taken every chunk (each is on its last, and ends when it is made)."""
+    return all(taken.value >= len(chunks) for chunks, taken in _pools)
 
 
 def _next_chunk(chunks: list[range], taken: Any) -> range | None:
@@ -97,7 +104,12 @@ def _run_next() -> list[tuple[int, Any]]:
 
 
 def ordered_map(
-    work: Callable[[int], T], count: int, jobs: int, tick: Callable[[int], None], long: int = 0, chunk: int = CHUNK
+    work: Callable[[int], T],
+    count: int,
+    jobs: int,
+    tick: Callable[[int], None] = lambda done: None,
+    long: int = 0,
+    chunk: int = CHUNK,
 ) -> list[T]:
     """[work(0), …, work(count - 1)], in `jobs` processes when that pays; `tick(done)` reports progress.
 
@@ -127,9 +139,11 @@ def ordered_map(
     frozen = gc.get_freeze_count() == 0
     if frozen:  # the site's objects then stay shared: the workers' cycle collector never writes to their pages
         gc.freeze()
+    _pools.append((chunks, taken))
     try:
         with context.Pool(workers, initializer=_worker_start, initargs=(work, os.getpid(), chunks, taken)) as pool:
             pending = [pool.apply_async(_run_next, callback=done) for _ in chunks]
+            pool.close()  # each worker ends once nothing is left to take, and gives its memory back
             for number in range(long):
                 done([(number, work(number))])
             while (numbers := _next_chunk(chunks, taken)) is not None:
@@ -137,6 +151,7 @@ def ordered_map(
             for item in pending:
                 item.get()  # raises what a worker raised
     finally:
+        _pools.pop()
         if frozen:
             gc.unfreeze()
     return results

@@ -17,6 +17,7 @@ from itertools import pairwise
 
 from .model import ARTICLE_PREFIX, Article, Site
 from .output import OutputFile
+from .parallel import core_free
 from .search_postings import Collector, collect, gaps
 from .search_shards import compress, postings_files, shard_count
 from .text import fold, words
@@ -110,7 +111,7 @@ def category_files(site: Site) -> list[tuple[str, bytes]]:
 def render_search(site: Site, jobs: int = 1) -> list[OutputFile]:
     """Every file of the search index under /tim-kiem/index/ (the articles read in `jobs` processes)."""
     collector = collect(site.articles, jobs)
-    summary, files = postings_files(collector)
+    summary, files = postings_files(collector, jobs if core_free() else 1)  # workers making pages have the cores
     runs, documents = document_files(site)
     firsts, vocabulary = vocabulary_files(collector)
     files += documents + vocabulary + category_files(site)

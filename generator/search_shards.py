@@ -15,12 +15,14 @@ from collections import Counter, defaultdict
 from collections.abc import Callable
 from itertools import pairwise
 
+from .parallel import ordered_map
 from .search_postings import K1, LEVELS, B, Collector, bigram_block, fnv1a, idf, unigram_blocks, varint
 
 SHARD_TARGET = 10_000
 POSTINGS_FILES = 500
 BUCKETS = 1 << 16
 ALONE_SHARE = 75  # a list bigger than this per cent of a shard gets a file of its own
+ENCODE_CHUNK = 1024  # lists encoded together in one process (most take microseconds)
 
 
 def pack(entries: list[tuple[str, int, bytes]]) -> bytes:
@@ -48,26 +50,14 @@ def shard_count(data: bytes, target: int) -> int:
     return max(1, round(len(zlib.compress(data, 1)) / target))
 
 
-def postings_files(collector: Collector) -> tuple[dict[str, object], list[tuple[str, bytes]]]:
-    """(summary for the client, files).
-
-    A syllable lives in the shard of its hash, and a bigram in the shard of its first word's hash, so
-    the words of a phrase arrive together: a three-word query reads three shards. A word whose
-    bigrams would overfill that shard has them spread by the hash of the whole bigram instead, and a
-    list too big to share any shard gets a file of its own. The summary names both kinds. Accented
-    forms kept apart ("term*") have shards of their own, twice as big, read only for diacritics.
-    """
+def encoded(collector: Collector, jobs: int = 1) -> list[tuple[str, int, bytes]]:
+    """(term, document count, block) of every syllable, accented forms kept apart and bigram, in `jobs` processes."""
     total = max(1, len(collector.lengths))
     average = max(1.0, sum(collector.lengths) / total)
     saturation = [K1 * (1 - B + B * (bucket * 4 + 2) / average) for bucket in range(0x1000)]
     unit = idf(1, total) * (K1 + 1) / LEVELS
-    entries: list[tuple[str, int, bytes]] = []
-    for term, postings in collector.unigrams.items():
-        df = len(postings.docs)
-        block, accents = unigram_blocks(postings, idf(df, total) / unit, saturation, total)
-        entries.append((term, df, block))
-        if accents:
-            entries.append((f"{term}*", df, accents))
+    syllables = list(collector.unigrams.items())
+    pairs = sorted(pair for pair in collector.bigrams if pair[0] and pair[1])  # grouped by their first word
     members: dict[str, set[int]] = {}
 
     def both(a: str, b: str) -> Callable[[], list[int]]:
@@ -81,15 +71,33 @@ def postings_files(collector: Collector) -> tuple[dict[str, object], list[tuple[
 
         return within
 
-    entries += [
-        (
-            f"{a} {b}",
-            len(docs),
-            bigram_block(docs, collector.names.get((a, b), []), collector.titled.get((a, b), []), both(a, b)),
-        )
-        for (a, b), docs in sorted(collector.bigrams.items())
-        if a and b
-    ]
+    def encode(number: int) -> list[tuple[str, int, bytes]]:
+        if number < len(syllables):
+            term, postings = syllables[number]
+            df = len(postings.docs)
+            block, accents = unigram_blocks(postings, idf(df, total) / unit, saturation, total)
+            return [(term, df, block), (f"{term}*", df, accents)] if accents else [(term, df, block)]
+        a, b = pair = pairs[number - len(syllables)]
+        docs = collector.bigrams[pair]
+        names, titled = collector.names.get(pair, []), collector.titled.get(pair, [])
+        return [(f"{a} {b}", len(docs), bigram_block(docs, names, titled, both(a, b)))]
+
+    made = ordered_map(encode, len(syllables) + len(pairs), jobs, chunk=ENCODE_CHUNK)
+    return [entry for entries in made for entry in entries]
+
+
+def postings_files(collector: Collector, jobs: int = 1) -> tuple[dict[str, object], list[tuple[str, bytes]]]:
+    """(summary for the client, files), the lists encoded and the files compressed in `jobs` processes.
+
+    A syllable lives in the shard of its hash, and a bigram in the shard of its first word's hash, so
+    the words of a phrase arrive together: a three-word query reads three shards. A word whose
+    bigrams would overfill that shard has them spread by the hash of the whole bigram instead, and a
+    list too big to share any shard gets a file of its own. The summary names both kinds. Accented
+    forms kept apart ("term*") have shards of their own, twice as big, read only for diacritics.
+    """
+    total = max(1, len(collector.lengths))
+    unit = idf(1, total) * (K1 + 1) / LEVELS
+    entries = encoded(collector, jobs)
     entries.sort(key=operator.itemgetter(0))
     apart = [entry for entry in entries if entry[0].endswith("*")]
     entries = [entry for entry in entries if not entry[0].endswith("*")]
@@ -106,14 +114,16 @@ def postings_files(collector: Collector) -> tuple[dict[str, object], list[tuple[
             family[text.split(" ", 1)[0]] += len(text) + len(block)
     spread = {word for word, size in family.items() if size * ratio > half}
     starts, shards = balanced_shards(shared, spread, target / ratio)
-    files = [(f"t/{number}.bin", compress(pack(shard))) for number, shard in enumerate(shards)]
-    files += [(f"x/{number}.bin", compress(pack([entry]))) for number, entry in enumerate(alone)]
     forms_size = sum(len(block) for _text, _df, block in apart) * ratio
     forms_count = max(1, round(forms_size / (2 * target))) if apart else 0
     forms: list[list[tuple[str, int, bytes]]] = [[] for _ in range(forms_count)]
     for entry in apart:
         forms[fnv1a(entry[0]) % forms_count].append(entry)
-    files += [(f"f/{number}.bin", compress(pack(shard))) for number, shard in enumerate(forms)]
+    named = [(f"t/{number}.bin", shard) for number, shard in enumerate(shards)]
+    named += [(f"x/{number}.bin", [entry]) for number, entry in enumerate(alone)]
+    named += [(f"f/{number}.bin", shard) for number, shard in enumerate(forms)]
+    packed = ordered_map(lambda number: compress(pack(named[number][1])), len(named), jobs, chunk=4)
+    files = [(name, data) for (name, _shard), data in zip(named, packed, strict=True)]
     summary = {
         "shards": len(shards),
         "shardStarts": starts[:1] + [b - a for a, b in pairwise(starts)],

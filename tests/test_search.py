@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import gzip
 import json
+import multiprocessing
 import tempfile
+import time
 import unicodedata
 from bisect import bisect_right
 from dataclasses import dataclass, replace
@@ -466,6 +468,50 @@ def test_two_processes_read_the_articles_into_the_same_index_as_one(monkeypatch,
     assert len(one) > 10
     assert joined == [case != "more forms than a mask tells apart"]  # else read again in one process
     assert refused == ([1] if case == "no temporary file can be made" else [])
+
+
+def test_while_workers_make_pages_the_second_reader_waits_for_a_free_core(monkeypatch):
+    from generator import search_postings
+    from generator.parallel import core_free, ordered_map
+
+    site, _ = make_site(SiteConfig(), many_articles(600), NOW)
+    monkeypatch.setattr(search_postings, "SPLIT_FROM", 10)
+    monkeypatch.setattr(search_postings, "STEP", 8)
+    starts = []
+    background = search_postings.in_background
+
+    def recorded(work, jobs):
+        starts.append(work.args[1])  # where the forked reader starts
+        return background(work, jobs)
+
+    monkeypatch.setattr(search_postings, "in_background", recorded)
+    alone = render_search(site, jobs=1)
+    assert starts == []
+
+    read, pages_may_end = [], multiprocessing.get_context("fork").Event()
+    text = search_postings.article_text
+
+    def counted(article: Article) -> tuple[str, str]:
+        read.append(1)
+        if len(read) == 200:
+            pages_may_end.set()
+        while len(read) == 250 and not core_free() and time.monotonic() < deadline:
+            time.sleep(0.001)  # however slowly the worker starts, the pages end before this reads on
+        return text(article)
+
+    monkeypatch.setattr(search_postings, "article_text", counted)
+
+    def unit(number: int) -> object:  # the search index first, here, while a worker makes 32 "pages"
+        if number == 0:
+            return render_search(site, jobs=2)
+        pages_may_end.wait(60)  # until this process has read 200 articles
+        return None
+
+    deadline = time.monotonic() + 60
+    with_pages = ordered_map(unit, 33, 2, long=1)[0]
+    assert [(f.path, f.data) for f in with_pages] == [(f.path, f.data) for f in alone]
+    assert len(starts) == 1 and (200 + 600) // 2 <= starts[0] <= (256 + 600) // 2  # half of what was left then
+    assert render_search(site, jobs=2) and starts[1] == 300  # nothing else to do: the halves are split at once
 
 
 def test_shards_grow_in_number_with_the_site_and_stay_small():
