@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import pickle
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -83,17 +84,20 @@ def load_articles(
     if missing:
         progress.start("Reading articles", len(missing))
         converter = Converter()
+        here, parsed_here = os.getpid(), {}
 
         def work(number: int) -> bytes:
             item = missing[number]
             parsed = read_article(
                 item.relative, item.read(), shown[item.relative], config.tz, config.author, converter, others
             )
+            if os.getpid() == here:  # parsed in this process: kept as it is, not read back from its bytes
+                parsed_here[number] = parsed
             return pickle.dumps(parsed, protocol=pickle.HIGHEST_PROTOCOL)
 
         made = ordered_map(work, len(missing), jobs, progress.tick)
         store.put({keys[s.relative]: data for s, data in zip(missing, made, strict=True)})
-        for item, data in zip(missing, made, strict=True):
-            found[keys[item.relative]] = pickle.loads(data)
+        for number, (item, data) in enumerate(zip(missing, made, strict=True)):
+            found[keys[item.relative]] = parsed_here.get(number) or pickle.loads(data)
     by_shown = {shown[s.relative]: keys[s.relative] for s in todo}
     return Loaded({name: found[key] for name, key in by_shown.items()}, by_shown, {k: found[k] for k in keys.values()})

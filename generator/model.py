@@ -177,7 +177,7 @@ def assign_slugs(articles: list[Article]) -> tuple[list[Article], list[Problem]]
         while slug in taken:
             number += 1
             slug = f"{article.slug}-{number}"
-        final = replace(article, slug=slug)
+        final = article if slug == article.slug else replace(article, slug=slug)
         taken[slug] = final
         result.append(final)
     return result, problems
@@ -272,6 +272,15 @@ def related_map(ordered: list[Article], limit: int, jobs: int = 1) -> dict[str, 
     return {a.source: tuple(map(ordered.__getitem__, picks)) for a, picks in zip(ordered, chosen, strict=True)}
 
 
+def labelled(article: Article, cat_names: dict[str, str], tag_names: dict[str, str]) -> Article:
+    """The article with its category and tags spelt as the site spells them (itself when it already does)."""
+    category = cat_names[identity(article.category)]
+    tags = tuple(dict.fromkeys(tag_names[identity(t)] for t in article.tags))
+    if category == article.category and tags == article.tags:
+        return article
+    return replace(article, category=category, tags=tags)
+
+
 def make_site(config: SiteConfig, articles: list[Article], now: datetime, jobs: int = 1) -> tuple[Site, list[Problem]]:
     """The published site as of `now`: unique slugs, articles newest first, categories and tags gathered
     (related articles ranked in `jobs` processes)."""
@@ -279,16 +288,7 @@ def make_site(config: SiteConfig, articles: list[Article], now: datetime, jobs: 
     problems += alias_problems(slugged)
     cat_names = spellings([(a.source, a.category) for a in slugged], config.categories)
     tag_names = spellings([(a.source, t) for a in slugged for t in a.tags], ())
-    ordered = newest_first(
-        [
-            replace(
-                a,
-                category=cat_names[identity(a.category)],
-                tags=tuple(dict.fromkeys(tag_names[identity(t)] for t in a.tags)),
-            )
-            for a in slugged
-        ]
-    )
+    ordered = newest_first([labelled(a, cat_names, tag_names) for a in slugged])
     categories, cat_problems = sections([(a, a.category) for a in ordered], cat_names, CATEGORY_PREFIX, "category")
     order = {identity(n): i for i, n in enumerate(config.categories)}
     categories.sort(key=lambda s: (order.get(identity(s.name), len(order)), s.slug))
