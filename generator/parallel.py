@@ -83,7 +83,7 @@ def _give_back_free_memory() -> None:
 
 def core_free() -> bool:
     """Whether a core is free for a new process: no workers of ordered_map are running for this process, or
-    they have taken every chunk (each is on its last, and ends when it is made)."""
+    they have taken every chunk (each is on its last, and they end once those are made)."""
     return all(taken.value >= len(chunks) for chunks, taken in _pools)
 
 
@@ -143,7 +143,7 @@ def ordered_map(
     try:
         with context.Pool(workers, initializer=_worker_start, initargs=(work, os.getpid(), chunks, taken)) as pool:
             pending = [pool.apply_async(_run_next, callback=done) for _ in chunks]
-            pool.close()  # each worker ends once nothing is left to take, and gives its memory back
+            pool.close()  # the workers end once every chunk is made (not waiting for this process's own work)
             for number in range(long):
                 done([(number, work(number))])
             while (numbers := _next_chunk(chunks, taken)) is not None:

@@ -52,7 +52,6 @@ def load_templates(layouts: Path) -> tuple[jinja2.Environment, list[Problem]]:
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
-        auto_reload=False,  # a change in layouts/ makes a new environment (build.model)
     )
     env.filters.update(
         vndate=vietnamese_date, shortdate=short_date, isodate=lambda d: d.isoformat(), jsonld=script_json

@@ -237,7 +237,7 @@ def collect(articles: Sequence[Article], jobs: int = 1) -> Collector:
     With a second core, this process reads from the first article on; as soon as a core is free (at
     once, unless workers are still making pages) a forked process reads the second half of what is
     left, and the two parts are joined: the same postings as one reading, in less time, and with no
-    more processes at a time than cores.
+    third process copying the articles' memory beside the page workers.
     """
     articles = tuple(articles)  # read here, whole, whichever process reads each article's text
     with _no_cycle_collection(), contextlib.ExitStack() as stack:
