@@ -246,21 +246,25 @@ def collect(articles: Sequence[Article], jobs: int = 1) -> Collector:
             if later is None and jobs > 1 and end - doc >= SPLIT_FROM and core_free():
                 end = doc + (end - doc) // 2
                 later = stack.enter_context(in_background(partial(_read_later, articles, end), jobs))
-            for number in range(doc, min(doc + STEP, end)):
-                collector.add(number, *article_text(articles[number]))
-            doc = min(doc + STEP, end)
+            doc = _read(collector, articles, doc, min(doc + STEP, end))
         if later is None:
             return collector
         rest = later() or _collect(articles, end)  # the process failed: read its part here
     return collector if collector.join(rest) else _collect(articles, 0)  # too many forms of a syllable to join
 
 
+def _read(collector: Collector, articles: Sequence[Article], start: int, stop: int) -> int:
+    """Add the articles numbered from `start` to `stop` (not included) to the collector; returns `stop`."""
+    for doc in range(start, stop):
+        collector.add(doc, *article_text(articles[doc]))
+    return stop
+
+
 def _collect(articles: Sequence[Article], start: int) -> Collector:
     """Postings of the articles from number `start` on."""
+    collector = Collector()
     with _no_cycle_collection():
-        collector = Collector()
-        for doc in range(start, len(articles)):
-            collector.add(doc, *article_text(articles[doc]))
+        _read(collector, articles, start, len(articles))
     return collector
 
 
