@@ -514,6 +514,33 @@ def test_while_workers_make_pages_the_second_reader_waits_for_a_free_core(monkey
     assert render_search(site, jobs=2) and starts[1] == 300  # nothing else to do: the halves are split at once
 
 
+def test_a_core_is_free_only_once_the_page_workers_have_ended():
+    """A worker on its last chunk still holds the pages it copied: a reader forked beside it would add
+    its own memory to theirs at the build's peak."""
+    from generator.parallel import core_free, ordered_map
+
+    fork = multiprocessing.get_context("fork")
+    started, finish = fork.Event(), fork.Event()
+    seen = []
+
+    def unit(number: int) -> None:
+        if number == 0:  # here, while the worker makes the only chunk of "pages", numbers 1 to 24
+            assert started.wait(60)
+            seen.append(core_free())  # every chunk is taken, but the worker is still making it
+            finish.set()
+            deadline = time.monotonic() + 60
+            while not core_free() and time.monotonic() < deadline:
+                time.sleep(0.001)
+            seen.append(core_free())
+        elif number == 1:
+            started.set()
+            finish.wait(60)
+
+    assert core_free()  # no workers at all
+    ordered_map(unit, 25, 2, long=1, chunk=24)
+    assert seen == [False, True]
+
+
 def test_shards_grow_in_number_with_the_site_and_stay_small():
     counts = []
     for size in (30, 3000):
