@@ -14,7 +14,7 @@ from .config import SiteConfig
 from .errors import Problem
 from .frontmatter import FrontMatter, parse
 from .images import MIME, Picture, Unreadable, measure
-from .markup import Converter, first_paragraph, plain_text, site_address
+from .markup import Converter, first_paragraph, site_address, text_of
 from .model import Article, pack
 from .text import make_slug, nfc, printable
 
@@ -227,7 +227,7 @@ def make_article(
         image_alt=values.get("image_alt", values.get("image_caption", "")),
         picture=lead,
         pictures=tuple(dict.fromkeys(body_pictures)),
-        words=len(plain_text(body_html).split()),
+        words=len(text_of(body_html).split()),
         expires=expires,
         aliases=values.get("aliases", ()),
         aliases_line=front.lines.get("aliases", 1),
