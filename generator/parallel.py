@@ -83,8 +83,9 @@ def _give_back_free_memory() -> None:
 
 def core_free() -> bool:
     """Whether a core is free for a new process: no workers of ordered_map are running for this process, or
-    they have taken every chunk and ended. A worker making its last chunk still holds its memory (the pages
-    of the site it copied); a process started beside it would add its own to that peak."""
+    they have taken every chunk and ended (any process that multiprocessing started here counts as a
+    worker). A worker making its last chunk still holds its memory (the pages of the site it copied); a
+    process started beside it would add its own to that peak."""
     return not _pools or (
         all(taken.value >= len(chunks) for chunks, taken in _pools) and not multiprocessing.active_children()
     )

@@ -33,7 +33,6 @@ VOCAB_TARGET = 12_000
 LEAD_CHARS = 220
 DATE_POINTS = 1024
 _EPOCH = date(1970, 1, 1).toordinal()
-_fold_word = functools.lru_cache(maxsize=1 << 16)(fold)  # titles say the same words over and over
 
 
 def lead(article: Article) -> str:
@@ -42,6 +41,12 @@ def lead(article: Article) -> str:
     if len(text) <= LEAD_CHARS:
         return text
     return text[:LEAD_CHARS].rsplit(" ", 1)[0] + " …"
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _fold_word(word: str) -> str:
+    """fold() of one word of a title, remembered: titles say the same words over and over."""
+    return fold(word)
 
 
 def address(article: Article) -> int | str:
