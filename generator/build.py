@@ -119,11 +119,14 @@ def rebuild(
     progress: Progress | None = None,
     hints: frozenset[str] | None = None,
     hurry: bool = False,
+    assemble: bool = False,
 ) -> tuple[BuildResult, State]:
     """One build from the memory of the last one; returns the memory for the next (a watcher keeps it).
 
     `hints`: the paths a watcher saw change since the last build; None looks at every file.
     `hurry`: leave the units marked `later` (search index, sitemaps) for the next build when out of date.
+    `assemble`: put the site together in memory even when nothing changed (a watcher's first build, so
+    that its first edit is swapped into the site as later ones are, instead of waiting for all of it).
     """
     started = time.perf_counter()
     progress = progress or silent()
@@ -133,7 +136,7 @@ def rebuild(
         state, version=files.version, content=files.content_known, layouts=files.layouts_known, scanned=scanned
     )
     quick = write and not files.problems and not interrupted(options.output)
-    if state.quick is not None and quick and unchanged_site(options, files, state):
+    if state.quick is not None and quick and not assemble and unchanged_site(options, files, state):
         unchanged = WriteReport(0, len(state.written), 0)
         return BuildResult(state.quick.articles, len(state.written), unchanged, time.perf_counter() - started), state
     site, units, digests, state = model(options, files, state, progress)

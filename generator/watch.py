@@ -187,7 +187,7 @@ class Watcher:
                 trusted = self.state.folder is not None and stamp_of(options.output) == self.state.folder
                 try:
                     result, self.state = rebuild(
-                        options, self.state, progress=progress, hints=self.pending, hurry=hurry
+                        options, self.state, progress=progress, hints=self.pending, hurry=hurry, assemble=first
                     )
                 except (BuildFailed, Superseded):
                     if trusted:  # output/ is as this watcher left it: only the staging it removed changed its times

@@ -23,6 +23,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
+from generator import build
 from generator.build import Options
 from generator.cli import main
 from generator.watch import Watcher
@@ -254,6 +255,27 @@ def _now():
     from datetime import datetime
 
     return datetime.fromisoformat(NOW)
+
+
+def test_a_watcher_started_on_a_built_site_swaps_the_first_edit_into_it(make_site, monkeypatch):
+    """Its first build finds nothing changed, yet puts the site together in memory: the first save is then
+    swapped into it as later ones are, instead of waiting for the whole site to be assembled again."""
+    files = {f"content/{n}.md": article(f"Tin số {n}", date=f"2026-11-{10 + n} 08:00") for n in range(1, 4)}
+    site = make_site(files)
+    assert site.run("build").code == 0
+    root = site.root
+    options = Options(root / "content", root / "layouts", root / "site.toml", site.output, now=_now())
+    watcher = Watcher(options, quiet=True, report=lambda message: None)  # its builds, without its file watching
+    results = []
+    watcher.build(lambda result, problems: results.append(result), first=True)
+    assert results[-1].report.written == 0  # nothing changed
+    assembled = []
+    whole_site = build.make_site
+    monkeypatch.setattr(build, "make_site", lambda *args: assembled.append(args) or whole_site(*args))
+    site.write({"content/1.md": article("Tin số 1", date="2026-11-11 08:00", body="Bài đã sửa.")})
+    watcher.build(lambda result, problems: results.append(result), hurry=True)
+    assert "Bài đã sửa." in site.page("bai-viet/tin-so-1/index.html")
+    assert assembled == []
 
 
 def test_an_edit_that_keeps_the_size_is_seen_after_stamps_are_trusted(make_site):
