@@ -266,9 +266,10 @@ def test_a_watcher_started_on_a_built_site_swaps_the_first_edit_into_it(make_sit
     root = site.root
     options = Options(root / "content", root / "layouts", root / "site.toml", site.output, now=_now())
     watcher = Watcher(options, quiet=True, report=lambda message: None)  # its builds, without its file watching
-    results = []
+    results, before = [], site.snapshot()
     watcher.build(lambda result, problems: results.append(result), first=True)
-    assert results[-1].report.written == 0  # nothing changed
+    assert (results[-1].report.written, results[-1].report.removed) == (0, 0)
+    assert site.snapshot() == before  # nothing changed, so nothing was written
     assembled = []
     whole_site = build.make_site
     monkeypatch.setattr(build, "make_site", lambda *args: assembled.append(args) or whole_site(*args))
