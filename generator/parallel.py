@@ -63,7 +63,7 @@ def _worker_start(work: Callable[[int], Any], parent: int, chunks: list[range], 
 
 
 _work: tuple[Callable[[int], Any], list[range], Any] | None = None  # set only inside forked workers, by _worker_start
-_pools: list[tuple[list[range], Any]] = []  # the chunks and shared count of each ordered_map running workers here
+_pools = 0  # how many calls of ordered_map are running workers for this process
 
 
 def _die_with_parent() -> None:
@@ -83,12 +83,10 @@ def _give_back_free_memory() -> None:
 
 def core_free() -> bool:
     """Whether a core is free for a new process: no workers of ordered_map are running for this process, or
-    they have taken every chunk and ended (any process that multiprocessing started here counts as a
-    worker). A worker making its last chunk still holds its memory (the pages of the site it copied); a
-    process started beside it would add its own to that peak."""
-    return not _pools or (
-        all(taken.value >= len(chunks) for chunks, taken in _pools) and not multiprocessing.active_children()
-    )
+    they have all ended, which they do once every chunk is made (any process that multiprocessing started
+    here counts as a worker). A worker making its last chunk still holds its memory (the pages of the site
+    it copied); a process started beside it would add its own to that peak."""
+    return _pools == 0 or not multiprocessing.active_children()
 
 
 def _next_chunk(chunks: list[range], taken: Any) -> range | None:
@@ -143,7 +141,8 @@ def ordered_map(
     frozen = gc.get_freeze_count() == 0
     if frozen:  # the site's objects then stay shared: the workers' cycle collector never writes to their pages
         gc.freeze()
-    _pools.append((chunks, taken))
+    global _pools
+    _pools += 1
     try:
         with context.Pool(workers, initializer=_worker_start, initargs=(work, os.getpid(), chunks, taken)) as pool:
             pending = [pool.apply_async(_run_next, callback=done) for _ in chunks]
@@ -155,7 +154,7 @@ def ordered_map(
             for item in pending:
                 item.get()  # raises what a worker raised
     finally:
-        _pools.pop()
+        _pools -= 1
         if frozen:
             gc.unfreeze()
     return results

@@ -106,6 +106,12 @@ def idf(df: int, total: int) -> float:
     return math.log(1 + (total - df + 0.5) / (df + 0.5))
 
 
+def level_unit(total: int) -> float:
+    """The BM25 weight of one of the LEVELS weights are quantised to: the highest weight of the index
+    (a syllable in one document of `total`, saturated) divided into LEVELS."""
+    return idf(1, total) * (K1 + 1) / LEVELS
+
+
 class Collector:
     """Reads every document once and gathers postings (one per build, never shared)."""
 

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from itertools import pairwise
 
 from .parallel import ordered_map
-from .search_postings import K1, LEVELS, B, Collector, bigram_block, fnv1a, idf, unigram_blocks, varint
+from .search_postings import K1, LEVELS, B, Collector, bigram_block, fnv1a, idf, level_unit, unigram_blocks, varint
 
 SHARD_TARGET = 10_000
 POSTINGS_FILES = 500
@@ -57,7 +57,7 @@ def encoded(collector: Collector, jobs: int = 1) -> list[tuple[str, int, bytes]]
     total = max(1, len(collector.lengths))
     average = max(1.0, sum(collector.lengths) / total)
     saturation = [K1 * (1 - B + B * (bucket * 4 + 2) / average) for bucket in range(0x1000)]
-    unit = idf(1, total) * (K1 + 1) / LEVELS
+    unit = level_unit(total)
     syllables = list(collector.unigrams.items())
     pairs = sorted(pair for pair in collector.bigrams if pair[0] and pair[1])  # grouped by their first word
     members: dict[str, set[int]] = {}
@@ -98,7 +98,7 @@ def postings_files(collector: Collector, jobs: int = 1) -> tuple[dict[str, objec
     forms kept apart ("term*") have shards of their own, twice as big, read only for diacritics.
     """
     total = max(1, len(collector.lengths))
-    unit = idf(1, total) * (K1 + 1) / LEVELS
+    unit = level_unit(total)
     entries = encoded(collector, jobs)
     entries.sort(key=operator.itemgetter(0))
     apart = [entry for entry in entries if entry[0].endswith("*")]
