@@ -81,8 +81,8 @@ def site_units(site: Site, env: jinja2.Environment, options: Options, files: Fil
             (str(options.cache_folder), *(s.digest for s in files.assets)),
             partial(pictures, options, files.assets),
         ),
-        *copies(options.layouts, files.static),
-        *copies(options.content, files.assets),
+        *copies("layouts", options.layouts, files.static),
+        *copies("content", options.content, files.assets),
     ]
 
 
@@ -93,13 +93,14 @@ def pictures(options: Options, files: list[Source], site: Site) -> list[OutputFi
     return variant_files(shown, assets, options.cache_folder)
 
 
-def copies(root: Path, files: list[Source]) -> list[Unit]:
-    """Files published as they are (stylesheet, pictures), each its own unit keyed by its bytes."""
+def copies(folder: str, root: Path, files: list[Source]) -> list[Unit]:
+    """Files published as they are (stylesheet, pictures), each its own unit keyed by its bytes and named by its
+    place in `folder` (what the folder is for: its path as given depends on where the command runs)."""
 
     def copy(source: Source, _site: Site) -> list[OutputFile]:
         return [OutputFile(source.relative, source.read(), shown_path(root / source.relative))]
 
-    return [Unit(f"copy {shown_path(root / s.relative)}", (s.digest,), partial(copy, s)) for s in files]
+    return [Unit(f"copy {folder}/{s.relative}", (s.digest,), partial(copy, s)) for s in files]
 
 
 def build(options: Options, write: bool = True, progress: Progress | None = None) -> BuildResult:

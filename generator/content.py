@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import os
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 from urllib.parse import unquote
 from zoneinfo import ZoneInfo
@@ -163,6 +163,15 @@ class Parsed:
     problems: tuple[Problem, ...] = ()
     looked_at: tuple[tuple[str, bytes | None], ...] = ()
 
+    def shown_as(self, shown: str) -> Parsed:
+        """The same result with its file named `shown` in messages (the cache keeps results wherever the
+        command ran: the path a message shows depends on the folder it runs in, the rest does not)."""
+        if self.article is not None and self.article.shown != shown:
+            return replace(self, article=replace(self.article, shown=shown))
+        if any(problem.path != shown for problem in self.problems):
+            return replace(self, problems=tuple(replace(p, path=shown) for p in self.problems))
+        return self
+
     def still_true(self, files: ContentFiles) -> bool:
         """Whether every file this result looked at is still there with the same bytes (or still missing)."""
         return all(files.digests.get(address) == known for address, known in self.looked_at)
@@ -208,7 +217,8 @@ def make_article(
     if problems:
         return Parsed(None, tuple(problems), looked_at)
     article = Article(
-        source=shown,
+        source=relative,
+        shown=shown,
         title=values["title"],
         date=values["date"],
         category=values["category"],

@@ -22,8 +22,8 @@ from .sources import Source, digest, shown_paths
 class Loaded:
     """Every article file of a build, parsed, with the key each was found under."""
 
-    parsed: dict[str, Parsed]  # shown path → result
-    keys: dict[str, bytes]  # shown path → the key of its cache entry
+    parsed: dict[str, Parsed]  # place in the content folder → result
+    keys: dict[str, bytes]  # place in the content folder → the key of its cache entry
     memory: dict[bytes, Parsed]  # key → result, for the next build in this process
 
     @property
@@ -32,8 +32,8 @@ class Loaded:
 
     @property
     def article_keys(self) -> dict[str, bytes]:
-        """Shown path → a digest of everything its article came from: its key and the pictures it looked at."""
-        return {shown: _with_pictures(key, self.parsed[shown].looked_at) for shown, key in self.keys.items()}
+        """Place → a digest of everything its article came from: its key and the pictures it looked at."""
+        return {place: _with_pictures(key, self.parsed[place].looked_at) for place, key in self.keys.items()}
 
     def problems(self) -> list[Problem]:
         return [problem for item in self.parsed.values() for problem in item.problems]
@@ -51,10 +51,12 @@ def content_files(sources: list[Source]) -> ContentFiles:
     return ContentFiles({a: s.digest for a, s in by_address.items()}, lambda address: by_address[address].read())
 
 
-def parse_keys(version: bytes, config: SiteConfig, sources: list[Source], shown: dict[str, str]) -> dict[str, bytes]:
-    """Everything read_article reads: the bytes, where the file is, the time zone, the default author, the code."""
+def parse_keys(version: bytes, config: SiteConfig, sources: list[Source]) -> dict[str, bytes]:
+    """Everything read_article reads: the bytes, the file's place in the content folder, the time zone, the
+    default author, the code. Not the path messages show, which depends on the folder the command runs in
+    (Parsed.shown_as puts it in): a build from another folder finds the same entries."""
     settings = version + f"\0{config.tz.key}\0{config.author}\0".encode()
-    return {s.relative: digest(settings + f"{s.relative}\0{shown[s.relative]}\0".encode() + s.digest) for s in sources}
+    return {s.relative: digest(settings + f"{s.relative}\0".encode() + s.digest) for s in sources}
 
 
 def load_articles(
@@ -70,7 +72,7 @@ def load_articles(
     """Parse what neither memory nor the store knows; store what was parsed."""
     todo = [s for s in sources if s.relative.lower().endswith(".md")]
     shown = shown_paths(root, todo)
-    keys = parse_keys(version, config, todo, shown)
+    keys = parse_keys(version, config, todo)
     others = content_files(sources)
     found: dict[bytes, Parsed] = {k: memory[k] for k in keys.values() if k in memory}
     stored = store.get(k for k in keys.values() if k not in found)
@@ -99,5 +101,5 @@ def load_articles(
         store.put({keys[s.relative]: data for s, data in zip(missing, made, strict=True)})
         for number, (item, data) in enumerate(zip(missing, made, strict=True)):
             found[keys[item.relative]] = parsed_here.get(number) or pickle.loads(data)
-    by_shown = {shown[s.relative]: keys[s.relative] for s in todo}
-    return Loaded({name: found[key] for name, key in by_shown.items()}, by_shown, {k: found[k] for k in keys.values()})
+    parsed = {s.relative: found[keys[s.relative]].shown_as(shown[s.relative]) for s in todo}
+    return Loaded(parsed, keys, {keys[place]: item for place, item in parsed.items()})

@@ -26,7 +26,8 @@ WORDS_PER_MINUTE = 230  # an unhurried reader of Vietnamese news
 class Article:
     """One checked article with its body already rendered to safe HTML."""
 
-    source: str
+    source: str  # the file's place in the content folder ("2026/cau-moi.md"): what tells articles apart
+    shown: str  # the file's path as messages show it (from the folder the command runs in)
     title: str
     date: datetime
     category: str
@@ -148,7 +149,7 @@ def alias_problems(articles: list[Article]) -> list[Problem]:
             elif other is not article:
                 what = "the address of" if alias_output(other.url) == target else "already an old address of"
                 problems.append(
-                    Problem(article.source, article.aliases_line, f'alias "{alias}" is {what} {other.source}')
+                    Problem(article.shown, article.aliases_line, f'alias "{alias}" is {what} {other.shown}')
                 )
     return problems
 
@@ -166,7 +167,7 @@ def assign_slugs(articles: list[Article]) -> tuple[list[Article], list[Problem]]
         if article.slug in taken:
             other = taken[article.slug]
             problems.append(
-                Problem(article.source, article.slug_line, f'slug "{article.slug}" is already used by {other.source}')
+                Problem(article.shown, article.slug_line, f'slug "{article.slug}" is already used by {other.shown}')
             )
         else:
             taken[article.slug] = article
@@ -204,11 +205,11 @@ def sections(
     for key, items in groups.items():
         slug = make_slug(names[key])
         if not slug:
-            problems.append(Problem(items[0].source, 1, f'{kind} "{names[key]}" has no letters or digits'))
+            problems.append(Problem(items[0].shown, 1, f'{kind} "{names[key]}" has no letters or digits'))
         elif slug in owners:
             problems.append(
                 Problem(
-                    items[0].source,
+                    items[0].shown,
                     1,
                     f'{kind} "{names[key]}" and "{owners[slug]}" would share the address {prefix}{slug}/; '
                     "use one spelling",

@@ -118,7 +118,7 @@ class Pages:
         return self.page(
             "article.html",
             article.url,
-            article.source,
+            article.shown,
             article=article,
             category=category,
             tags=self.site.tag_sections(article),
@@ -131,8 +131,8 @@ class Pages:
     def redirects(self, article: Article) -> Iterator[OutputFile]:
         """A small page at each old address of the article, sending readers and search engines on."""
         for alias in article.aliases:
-            page = self.page("redirect.html", article.url, article.source, article=article, alias=alias)
-            yield OutputFile(alias_output(alias), page.data, article.source)
+            page = self.page("redirect.html", article.url, article.shown, article=article, alias=alias)
+            yield OutputFile(alias_output(alias), page.data, article.shown)
 
     def listing_page(self, section: Section, kind: str, number: int) -> OutputFile:
         size = self.site.config.per_page

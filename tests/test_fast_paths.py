@@ -143,7 +143,8 @@ def articles(spec: list[tuple[int, int, list[int]]]) -> list[Article]:
     start = datetime(2026, 1, 1, tzinfo=TZ)
     return [
         Article(
-            source=f"content/{n}.md",
+            source=f"{n}.md",
+            shown=f"content/{n}.md",
             title=f"Tin {n % 7}",
             date=start + timedelta(hours=hours),
             category=["Thời sự", "Kinh tế", "thời sự"][category],

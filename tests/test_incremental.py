@@ -23,7 +23,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
-from generator import build
+from generator import build, incremental, loader
 from generator.build import Options
 from generator.cli import main
 from generator.watch import Watcher
@@ -277,6 +277,52 @@ def test_a_watcher_started_on_a_built_site_swaps_the_first_edit_into_it(make_sit
     watcher.build(lambda result, problems: results.append(result), hurry=True)
     assert "Bài đã sửa." in site.page("bai-viet/tin-so-1/index.html")
     assert assembled == []
+
+
+def test_a_build_from_another_folder_parses_and_renders_only_what_changed(make_site, monkeypatch):
+    """The cache and the memory of the last build name files by their place in the content folder, not by
+    the path messages show (which depends on the folder the command runs in): from another folder, an edit
+    is parsed and rendered as from the first, and messages name files from where the command runs."""
+    files = {f"content/{n}.md": article(f"Tin số {n}", date=f"2026-11-{10 + n} 08:00") for n in range(1, 7)}
+    files["content/2.md"] = article("Tin số 2", date="2026-11-12 08:00", slug="tin-chon")
+    files["content/bad.md"] = article("Tin hỏng", date="2026-13-01 08:00")
+    site = make_site(files)
+    parsed, made = [], []
+    read_article, run_unit = loader.read_article, incremental.run_unit
+    monkeypatch.setattr(loader, "read_article", lambda place, *rest: parsed.append(place) or read_article(place, *rest))
+    monkeypatch.setattr(incremental, "run_unit", lambda unit, site: made.append(unit.name) or run_unit(unit, site))
+    monkeypatch.chdir(site.root)
+    failed = site.run("build")
+    assert failed.code == 1 and "content/bad.md:3: " in failed.err
+    assert len(parsed) == 7
+    monkeypatch.chdir(site.root / "content")
+    parsed.clear()
+    failed = site.run("build")
+    assert failed.code == 1 and "\nbad.md:3: " in f"\n{failed.err}" and "content/" not in failed.err
+    assert parsed == []  # the bad file's problem came from the cache too, named from here
+
+    site.write({"content/bad.md": article("Tin chọn", date="2026-11-01 08:00", slug="tin-chon")})
+    failed = site.run("build")
+    assert failed.code == 1 and parsed == ["bad.md"]  # 2.md, parsed from the other folder, is named from here
+    assert 'bad.md:5: slug "tin-chon" is already used by 2.md' in failed.err and "content/" not in failed.err
+    (site.root / "content" / "bad.md").unlink()
+    monkeypatch.chdir(site.root)
+    parsed.clear()
+    made.clear()
+    assert site.run("build").code == 0 and parsed == []
+    every = len(made)
+    redone = []
+    for folder, body in ((site.root, "Bài đã sửa."), (site.root / "content", "Bài sửa lần hai.")):
+        site.write({"content/1.md": article("Tin số 1", date="2026-11-11 08:00", body=body)})
+        monkeypatch.chdir(folder)
+        parsed.clear()
+        made.clear()
+        assert site.run("build").code == 0
+        assert parsed == ["1.md"]
+        assert body in site.page("bai-viet/tin-so-1/index.html")
+        redone.append(sorted(made))
+    assert redone[0] == redone[1]  # the same units as after the same edit built from the first folder
+    assert "article 1.md" in redone[1] and len(redone[1]) < every
 
 
 def test_an_edit_that_keeps_the_size_is_seen_after_stamps_are_trusted(make_site):

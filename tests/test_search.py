@@ -408,7 +408,8 @@ def many_articles(count: int) -> list[Article]:
         body = " ".join(picked) + f" số{n}"
         result.append(
             Article(
-                source=f"content/{n}.md",
+                source=f"{n}.md",
+                shown=f"content/{n}.md",
                 title=" ".join(picked[:6]) + f" {n}",
                 date=start + timedelta(hours=n),
                 category=("Thời sự", "Kinh tế", "Y tế")[n % 3],
