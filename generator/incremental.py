@@ -182,7 +182,7 @@ def write_files(
     every = None
     if not (outcome.same_paths and manifest_kept):
         every = [path for record in outcome.records.values() for path, _ in record.files]
-    removed = staging.commit((e.path for e in outcome.made if e.staged), every)
+    removed = staging.commit((e.path for e in outcome.made if e.staged), every, written)
     now = dict(written) if outcome.same_paths else {}
     if not outcome.same_paths:
         for record in outcome.records.values():

@@ -188,13 +188,14 @@ class Staging:
             staged.parent.mkdir(parents=True, exist_ok=True)
         _create(staged, data)
 
-    def commit(self, paths: Iterable[str], current: Iterable[str] | None) -> int:
+    def commit(self, paths: Iterable[str], current: Iterable[str] | None, known: Iterable[str] = ()) -> int:
         """Prune, then move every staged file into place; returns how many files were pruned.
 
         `current`: every path of the new site, when it may differ from what the manifest lists
-        (None: the same paths as the last build, nothing to prune).
+        (None: the same paths as the last build, nothing to prune). `known`: the files the last
+        build remembers writing, pruned too when the site no longer has them (the manifest may be lost).
         """
-        previous = _previous(self.root)
+        previous = sorted({*_previous(self.root), *known})
         wanted = None if current is None else set(current)
         removed = 0
         self.moving = True

@@ -264,6 +264,25 @@ def test_removed_article_is_pruned_with_its_empty_folders(make_site):
     assert "bai-viet/hai/index.html" not in json.loads((site.output / ".bulletin-manifest.json").read_text("utf-8"))
 
 
+def test_a_removed_article_is_pruned_even_when_the_manifest_was_lost(make_site):
+    """The memory of the last build knows what it wrote: a lost manifest leaves nothing stale published."""
+    site = make_site(
+        {
+            "content/a.md": article("Một"),
+            "content/b.md": article("Hai", category="Riêng", aliases="[/tin-tuc/hai.html]"),
+        }
+    )
+    assert site.run("build").code == 0
+    (site.output / ".bulletin-manifest.json").unlink()
+    (site.root / "content/b.md").unlink()
+    assert site.run("build").code == 0
+    built = site.snapshot()
+    shutil.rmtree(site.output)
+    assert site.run("build", "--cache", str(site.root / "clean-cache")).code == 0
+    assert built == site.snapshot()
+    assert not (site.output / "tin-tuc").exists() and not (site.output / "bai-viet/hai").exists()
+
+
 def test_a_file_of_the_last_build_may_become_a_folder_and_back(make_site):
     site = make_site({"content/a.md": article("Một"), "content/tep/tai-lieu": b"tep cu"})
     assert site.run("build").code == 0
