@@ -9,6 +9,7 @@ from pathlib import Path
 
 from .build import Options, build
 from .errors import BuildFailed, format_problems
+from .parallel import WorkerLost
 from .progress import Progress
 
 COMMANDS = {
@@ -131,6 +132,9 @@ def main(argv: list[str] | None = None) -> int:
         return run(args)
     except BuildFailed as failure:
         print(format_problems(failure.problems), file=sys.stderr)
+        return 1
+    except WorkerLost as lost:
+        print(f"bulletin: {lost}.", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("Stopped.", file=sys.stderr)

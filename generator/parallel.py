@@ -21,9 +21,20 @@ import tempfile
 import threading
 from array import array
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from typing import Any, TypeVar
 
 T = TypeVar("T")
+
+
+class WorkerLost(Exception):
+    """A worker process ended before handing back its work: killed, or out of memory."""
+
+    def __str__(self) -> str:
+        return "a worker process stopped before finishing its work (killed, or out of memory); nothing was written"
+
+
 MIN_ITEMS_PER_WORKER = 24
 CHUNK = 16
 PR_SET_PDEATHSIG = 1  # from <sys/prctl.h>
@@ -141,18 +152,33 @@ def ordered_map(
     frozen = gc.get_freeze_count() == 0
     if frozen:  # the site's objects then stay shared: the workers' cycle collector never writes to their pages
         gc.freeze()
+
+    def deliver(future: Future[list[tuple[int, Any]]]) -> None:
+        if not future.cancelled() and future.exception() is None:
+            done(future.result())
+
     global _pools
     _pools += 1
+    start = (work, os.getpid(), chunks, taken)
     try:
-        with context.Pool(workers, initializer=_worker_start, initargs=(work, os.getpid(), chunks, taken)) as pool:
-            pending = [pool.apply_async(_run_next, callback=done) for _ in chunks]
-            pool.close()  # the workers end once every chunk is made (not waiting for this process's own work)
-            for number in range(long):
-                done([(number, work(number))])
-            while (numbers := _next_chunk(chunks, taken)) is not None:
-                done([(number, work(number)) for number in numbers])
-            for item in pending:
-                item.get()  # raises what a worker raised
+        with ProcessPoolExecutor(workers, mp_context=context, initializer=_worker_start, initargs=start) as pool:
+            try:
+                pending = [pool.submit(_run_next) for _ in chunks]
+                for item in pending:
+                    item.add_done_callback(deliver)
+                pool.shutdown(wait=False)  # the workers end once every chunk is made (not waiting for this process)
+                for number in range(long):
+                    done([(number, work(number))])
+                while (numbers := _next_chunk(chunks, taken)) is not None:
+                    done([(number, work(number)) for number in numbers])
+                for item in pending:
+                    item.result()  # raises what a worker raised
+            except BrokenProcessPool as error:
+                raise WorkerLost from error
+            except BaseException:
+                for child in multiprocessing.active_children():  # Ctrl-C or a failure here: stop the workers now
+                    child.terminate()
+                raise
     finally:
         _pools -= 1
         if frozen:

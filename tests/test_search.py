@@ -5,6 +5,8 @@ from __future__ import annotations
 import gzip
 import json
 import multiprocessing
+import os
+import signal
 import tempfile
 import time
 import unicodedata
@@ -540,6 +542,26 @@ def test_a_core_is_free_only_once_the_page_workers_have_ended():
     assert core_free()  # no workers at all
     ordered_map(unit, 25, 2, long=1, chunk=24)
     assert seen == [False, True]
+
+
+def test_a_worker_killed_half_way_stops_the_work_with_a_message_instead_of_hanging():
+    """The out-of-memory killer may take a worker: its chunk would never come back, and a build waiting
+    for it would wait for ever."""
+    from generator.parallel import WorkerLost, ordered_map
+
+    here = os.getpid()
+
+    def unit(number: int) -> int:
+        if os.getpid() != here:
+            os.kill(os.getpid(), signal.SIGKILL)
+        time.sleep(0.005)  # this process takes its chunks slowly enough for the worker to take one
+        return number
+
+    started = time.monotonic()
+    with pytest.raises(WorkerLost, match="killed, or out of memory"):
+        ordered_map(unit, 200, 2)
+    assert time.monotonic() - started < 30
+    assert ordered_map(lambda n: n * 2, 200, 2) == [n * 2 for n in range(200)]  # and the next build works
 
 
 def test_shards_grow_in_number_with_the_site_and_stay_small():
