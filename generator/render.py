@@ -73,8 +73,9 @@ def load_templates(layouts: Path) -> tuple[jinja2.Environment, list[Problem]]:
 
 def _template_problem(error: Exception, layouts: Path) -> Problem:
     """A template that failed while rendering, named by the innermost template line in the traceback."""
+    folder = layouts.resolve()
     for frame in reversed(traceback.extract_tb(error.__traceback__)):
-        if frame.filename.endswith((".html", ".xml")) and Path(frame.filename).is_relative_to(layouts.resolve()):
+        if frame.filename.endswith((".html", ".xml")) and Path(frame.filename).resolve().is_relative_to(folder):
             return Problem(shown_path(Path(frame.filename)), frame.lineno or 1, f"template error: {error}")
     return Problem(shown_path(layouts), 1, f"template error: {error}")
 

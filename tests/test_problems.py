@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 from conftest import article
 
+from generator.cli import main
+
 HEAD = "---\ntitle: Tin\ndate: 2026-11-20 08:00\ncategory: Thời sự\n"
 
 CASES = {
@@ -171,6 +173,15 @@ def test_template_undefined_variable_names_template_file_and_line(make_site):
     result = site.run("build")
     assert result.code == 1
     assert result.err.splitlines()[0] == f"{site.root}/layouts/404.html:3: template error: 'no_such_thing' is undefined"
+
+
+def test_a_template_failing_while_rendering_is_named_with_relative_folders_too(make_site, monkeypatch, capsys):
+    site = make_site({"content/a.md": article()})
+    site.write({"layouts/404.html": "<!doctype html>\n<title>404</title>\n<p>{{ no_such_thing.x }}</p>\n"})
+    monkeypatch.chdir(site.root)
+    capsys.readouterr()
+    assert main(["build", "--layouts", "layouts", "--content", "content", "--config", "site.toml"]) == 1
+    assert capsys.readouterr().err.splitlines()[0] == "layouts/404.html:3: template error: 'no_such_thing' is undefined"
 
 
 def test_category_spellings_that_share_an_address(make_site):
