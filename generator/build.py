@@ -140,7 +140,11 @@ def rebuild(
     if state.quick is not None and quick and not assemble and unchanged_site(options, files, state):
         unchanged = WriteReport(0, len(state.written), 0)
         return BuildResult(state.quick.articles, len(state.written), unchanged, time.perf_counter() - started), state
-    site, units, digests, state = model(options, files, state, progress)
+    try:
+        site, units, digests, state = model(options, files, state, progress)
+    except BaseException:
+        progress.close()  # the problems then start at the beginning of a line
+        raise
     del files  # the articles' bytes are parsed: let them go before the pages are made (tens of MB)
     staging = Staging(options.output) if write else None
     repaired = write and clear_leftovers(options.output)  # a write cut short: trust nothing it may have left

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import os
 import pty
 import re
@@ -11,7 +12,7 @@ import threading
 from pathlib import Path
 
 import pytest
-from conftest import CHILD_ENV, NOW, REPO
+from conftest import CHILD_ENV, NOW, REPO, article
 
 ARTICLES = 300
 
@@ -84,3 +85,26 @@ def test_quiet_prints_nothing_even_on_a_terminal(corpus):
     shown, out = on_a_terminal(corpus, "quiet", "--jobs", "1", "--quiet")
     assert shown == "" and out == ""
     assert (corpus / "quiet/index.html").is_file()
+
+
+def test_the_progress_line_is_erased_before_the_problems_are_printed(make_site, monkeypatch):
+    """A build that stops on a content mistake leaves no half-drawn line in front of the first `path:line`."""
+    from generator import progress as progress_module
+    from generator.build import Options, build
+    from generator.errors import BuildFailed
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    monkeypatch.setattr(progress_module, "DELAY", 0.0)
+    monkeypatch.setattr(progress_module, "EVERY", 0.0)
+    files = {f"content/{n}.md": article(f"Tin {n}") for n in range(30)}
+    site = make_site({**files, "content/hong.md": article("Tin hỏng", date="2026-02-30 08:00")})
+    terminal = Terminal()
+    root = site.root
+    with pytest.raises(BuildFailed):
+        options = Options(root / "content", root / "layouts", root / "site.toml", site.output, jobs=1)
+        build(options, progress=progress_module.Progress(terminal))
+    assert "Reading articles: 31/31" in terminal.getvalue()
+    assert terminal.getvalue().endswith("\r\x1b[K")
