@@ -66,6 +66,12 @@ RELOAD_JS = """\
 """
 
 
+NOT_FOUND = """<!doctype html>
+<html lang="vi"><head><meta charset="utf-8"><title>Không tìm thấy trang</title></head>
+<body><p>Không tìm thấy trang này.</p></body></html>
+""".encode()
+
+
 class Builds:
     """The latest build as open pages should hear it: the number of the last good one, and any problems."""
 
@@ -158,18 +164,21 @@ class Handler(BaseHTTPRequestHandler):
         status = HTTPStatus.OK
         if found is None:
             status, found = HTTPStatus.NOT_FOUND, self.server.root / "404.html"
-            if not found.is_file() or found.is_symlink():
-                return self.send(status, b"Not found\n", "text/plain; charset=utf-8", body)
+            if not found.is_file() or found.is_symlink():  # no site yet (the first build failed): the page still
+                return self.not_found(body)  # shows the problems and reloads once a build succeeds
         try:
             data = found.read_bytes()
         except OSError:  # removed by a rebuild between two looks
-            return self.send(HTTPStatus.NOT_FOUND, b"Not found\n", "text/plain; charset=utf-8", body)
+            return self.not_found(body)
         kind = mimetypes.guess_type(found.name)[0] or "application/octet-stream"
         if kind == "text/html":
             data = self.with_reload(data)
         if kind.startswith(TEXT_TYPES):
             kind += "; charset=utf-8"
         self.send(status, data, kind, body)
+
+    def not_found(self, body: bool) -> None:
+        self.send(HTTPStatus.NOT_FOUND, self.with_reload(NOT_FOUND), "text/html; charset=utf-8", body)
 
     def with_reload(self, page: bytes) -> bytes:
         tag = f'<script src="{SCRIPT}" data-build="{self.server.builds.good}"></script>\n'.encode()

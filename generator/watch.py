@@ -157,6 +157,7 @@ class Watcher:
         self.behind = False  # the last build left the search index for a quiet moment
         self.catching_up = False  # a change now stops the update of the search index under way
         self.pending: frozenset[str] | None = None  # changed since the last good build; None: unknown
+        self.failure = ""  # the problems the last build stopped on, as reported
         closes = not poll and sys.platform.startswith("linux")
         self.handler = Changes(options, closes, 2 * POLL_SECONDS + 0.1 if poll else QUIET_SECONDS)
         self.observer = PollingObserver(timeout=POLL_SECONDS) if poll else Observer()
@@ -195,21 +196,31 @@ class Watcher:
                     raise
             self.pending = frozenset()
         except BuildFailed as failure:
-            self.report(format_problems(failure.problems))
+            self.failed(format_problems(failure.problems), says)
             built(None, failure.problems)
-            self.state = replace(self.state, quick=None)  # the next build comes with the editor's fix
             return
         except Exception as error:  # a watcher must outlive any one failed build
-            self.report(f"The build stopped on an unexpected error ({type(error).__name__}: {error}); still watching.")
+            self.failed(
+                f"The build stopped on an unexpected error ({type(error).__name__}: {error}); still watching.", says
+            )
             built(None, (Problem("bulletin", 1, f"unexpected error: {error}"),))
-            self.state = replace(self.state, quick=None)
             return
+        self.failure = ""
         quiet = self.quiet or (not says and result.report is not None and result.report.written == 0)
         if not quiet:
             self.report(result.summary())
         built(result, ())
         self.builds += 1
         self.behind = result.behind
+
+    def failed(self, report: str, says: bool) -> None:
+        """After a failed build: report it (unless `says` is False and it is the failure just reported), and
+        wait for the editor's fix: no update of the search index is tried again until a build succeeds."""
+        if says or report != self.failure:
+            self.report(report)
+        self.failure = report
+        self.state = replace(self.state, quick=None)  # the next build comes with the editor's fix
+        self.behind = False
 
     def tidy(self) -> None:
         """Set the long-lived site aside from the garbage collector, so later rebuilds do not pause to scan it."""

@@ -146,6 +146,30 @@ def test_reload_after_a_rebuild_and_problems_shown_while_the_last_good_site_is_s
         events.close()
 
 
+def test_a_first_build_that_fails_is_shown_once_and_the_page_reloads_once_it_is_fixed(make_site):
+    """With no site built yet, a page still carries the reload script (and so the problems); a failure is
+    printed once, not again by each retry while the editor has not saved the fix."""
+    broken = "---\ntitle: Tin một\ndate: hôm nay\ncategory: Thời sự\n---\nHỏng.\n"
+    site = make_site({"content/a.md": broken})
+    problem = 'a.md:3: date "hôm nay" is not a date'
+    with serving(site.root) as server:
+        events = Events(server.port)
+        assert problem in events.until(lambda e: e["problems"])["problems"][0]
+        status, headers, page = server.get("/")
+        assert status == 404 and headers["content-type"] == "text/html; charset=utf-8"
+        assert b'data-build="0"' in page  # the reload script, waiting for the first good build
+        site.write({"content/a.md": article("Tin một", body="Đã sửa.")})
+        fixed = events.until(lambda e: e["good"] > 0 and not e["problems"])
+        assert server.get("/")[0] == 200
+        site.write({"content/a.md": article("Tin một", body="Sửa lần hai.")})  # the search index then waits…
+        events.until(lambda e: e["good"] > fixed["good"])
+        site.write({"content/a.md": broken})  # …and a failure before it is updated is not tried again
+        events.until(lambda e: e["problems"])
+        time.sleep(3)
+        assert server.text().count(problem) == 2  # the first build's, and this one's
+        events.close()
+
+
 def test_built_files_are_byte_identical_to_bulletin_build_and_only_responses_carry_the_reload_script(make_site):
     site = make_site({"content/a.md": article("Tin một"), "content/b.md": article("Tin hai", tags="[lễ hội]")})
     with serving(site.root) as server:
