@@ -9,6 +9,7 @@ from pathlib import Path
 
 from .build import Options, build
 from .errors import BuildFailed, format_problems
+from .inputs import folder_problems
 from .parallel import WorkerLost
 from .progress import Progress
 
@@ -98,6 +99,8 @@ def options_from(args: argparse.Namespace) -> Options:
 def run(args: argparse.Namespace) -> int:
     """Carry out one command; content mistakes become messages and exit 1."""
     options = options_from(args)
+    if args.command in ("build", "check", "watch", "serve") and (problems := folder_problems(options)):
+        raise BuildFailed(problems)  # before anything is written: the lock is in the cache folder
     if args.command in ("build", "check"):
         progress = Progress(quiet=args.quiet)
         result = build(options, write=args.command == "build", progress=progress)

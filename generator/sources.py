@@ -129,7 +129,10 @@ def scan(
 def _patch(
     root: Path, known: Mapping[str, Known], hints: frozenset[str], previous: list[Source]
 ) -> tuple[list[Source], dict[str, Known], list[Problem]] | None:
-    """The last scan with the hinted files looked at again; None when only a full scan will do."""
+    """The last scan with the hinted files looked at again; None when only a full scan will do (as when
+    an article is a link: an edit of the file it points to names that file, not the link)."""
+    if any(source.link for source in previous):
+        return None
     base = os.path.join(os.path.abspath(root), "")
     real_root = root.resolve()
     changed: dict[str, Source | None] = {}

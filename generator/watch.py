@@ -270,8 +270,10 @@ class Watcher:
     def catch_up(self, cancellable: bool = True) -> None:
         """Bring up to date what the last build left for later (pages do not reload for it).
 
-        A change in the meantime stops it, output/ unchanged, so that the change is built at once.
+        A change in the meantime stops it, output/ unchanged, so that the change is built at once. It also
+        looks at every file it wrote (a few µs each): one deleted from output/ by hand is put back.
         """
+        self.state = replace(self.state, folder=None)  # else trusted while output/ itself keeps its times
         try:
             self.catching_up = cancellable
             self.build(lambda result, problems: None, hints=frozenset())

@@ -325,6 +325,37 @@ def test_a_build_from_another_folder_parses_and_renders_only_what_changed(make_s
     assert "article 1.md" in redone[1] and len(redone[1]) < every
 
 
+def test_a_watcher_sees_an_edit_of_the_file_an_article_links_to(make_site):
+    """The notification names the file edited, not the link that makes it an article."""
+    site = make_site({"content/.kho/bai.md": article("Tin liên kết", body="Bản đầu."), "content/a.md": article("Tin")})
+    (site.root / "content/lien-ket.md").symlink_to(".kho/bai.md")
+    options = Options(site.root / "content", site.root / "layouts", site.root / "site.toml", site.output, now=_now())
+    watcher = Watcher(options, quiet=True, report=lambda message: None)
+    watcher.build(lambda result, problems: None, first=True)
+    assert "Bản đầu." in site.page("bai-viet/tin-lien-ket/index.html")
+    site.write({"content/.kho/bai.md": article("Tin liên kết", body="Bản sửa.")})
+    watcher.build(lambda result, problems: None, hints=frozenset({str(site.root / "content/.kho/bai.md")}), hurry=True)
+    assert "Bản sửa." in site.page("bai-viet/tin-lien-ket/index.html")
+
+
+def test_a_watcher_puts_back_a_page_deleted_by_hand_once_the_edits_pause(make_site):
+    site = make_site({"content/a.md": article("Tin một"), "content/b.md": article("Tin hai", category="Kinh tế")})
+    options = Options(site.root / "content", site.root / "layouts", site.root / "site.toml", site.output, now=_now())
+    watcher = Watcher(options, quiet=True, report=lambda message: None)
+    watcher.build(lambda result, problems: None, first=True)
+    expected = site.snapshot()
+    (site.output / "bai-viet/tin-hai/index.html").unlink()
+    (site.output / "chuyen-muc/kinh-te/rss.xml").unlink()
+    site.write({"content/a.md": article("Tin một", body="Bài đã sửa.")})
+    watcher.build(lambda result, problems: None, hints=frozenset({str(site.root / "content/a.md")}), hurry=True)
+    assert watcher.behind
+    watcher.catch_up()
+    site.write({"content/a.md": article("Tin một")})
+    watcher.build(lambda result, problems: None, hints=frozenset({str(site.root / "content/a.md")}), hurry=True)
+    watcher.catch_up()
+    assert site.snapshot() == expected
+
+
 def test_an_edit_that_keeps_the_size_is_seen_after_stamps_are_trusted(make_site):
     site = make_site({"content/a.md": article("Tin một", body="Bản A.")})
     assert site.run("build").code == 0
@@ -379,7 +410,8 @@ def test_a_site_with_nothing_published_is_built_again_for_a_new_now(make_site):
     assert site.run("build", now="2026-01-01T00:00:00+07:00").code == 0
     assert site.run("build", now="2026-06-01T00:00:00+07:00").code == 0
     clean = site.root / "clean"
-    assert site.run("build", "--output", str(clean), "--cache", str(clean), now="2026-06-01T00:00:00+07:00").code == 0
+    fresh = ["--output", str(clean), "--cache", str(site.root / "clean-cache")]
+    assert site.run("build", *fresh, now="2026-06-01T00:00:00+07:00").code == 0
     assert (site.output / "rss.xml").read_bytes() == (clean / "rss.xml").read_bytes()
 
 

@@ -194,3 +194,22 @@ def test_category_spellings_that_share_an_address(make_site):
         'category "Thanh Hoa" and "Thanh Hóa" would share the address /chuyen-muc/thanh-hoa/; use one spelling'
         in result.err
     )
+
+
+def test_folders_that_would_harm_each_other_are_refused_before_anything_is_written(make_site):
+    site = make_site({"content/a.md": article()})
+    (site.root / "output.txt").write_text("a file")
+    cases = [
+        (["--output", str(site.root / "output.txt")], "the output folder is a file"),
+        (["--cache", str(site.output / "cache")], "the cache folder is inside the output folder"),
+        (["--cache", str(site.root / "content/cache")], "the cache folder is inside the content folder"),
+        (["--output", str(site.root)], "the output folder holds the content folder"),
+        (["--output", str(site.root / "layouts/site")], "the output folder is inside the layouts folder"),
+    ]
+    for extra, message in cases:
+        for command in ("build", "serve"):
+            result = site.run(command, *extra)
+            assert result.code == 1 and message in result.err and "Traceback" not in result.err, (command, extra)
+    assert not site.output.exists() and not (site.root / "layouts/site").exists()
+    assert (site.root / "output.txt").read_text() == "a file"
+    assert site.run("build").code == 0
