@@ -33,7 +33,7 @@ from .loader import load_articles
 from .model import Article, Site, make_site, published, swap_articles
 from .output import MANIFEST, OutputFile, Staging, WriteReport, check_paths, clear_leftovers, interrupted, stamp_of
 from .progress import Progress, silent
-from .render import load_templates, page_units
+from .render import load_templates, page_units, redirect_units
 from .search import render_search
 from .sitemap import NEWS_WINDOW, render_sitemap
 from .sources import Source, without_data
@@ -83,6 +83,7 @@ def site_units(site: Site, env: jinja2.Environment, options: Options, files: Fil
         ),
         *copies("layouts", options.layouts, files.static),
         *copies("content", options.content, files.assets),
+        *redirect_units(env, options.layouts, site),  # last: an old address that clashes is the article's problem
     ]
 
 

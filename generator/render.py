@@ -182,12 +182,8 @@ def page_units(env: jinja2.Environment, layouts: Path, site: Site) -> list[Unit]
     def search(view: Site) -> list[OutputFile]:
         return [Pages(env, layouts, view).page("search.html", "/tim-kiem/", "search page")]
 
-    def redirects(item: Article, view: Site) -> list[OutputFile]:
-        return list(Pages(env, layouts, view).redirects(item))
-
     units = [Unit("home", (), home), Unit("404", (), not_found), Unit("search page", (), search)]
     units += [Unit(f"article {a.source}", (a,), partial(article, a)) for a in site.articles]
-    units += [Unit(f"redirects {a.source}", (a,), partial(redirects, a)) for a in site.articles if a.aliases]
     size = site.config.per_page
     for kind, sections in (("category", site.categories), ("tag", site.tags)):
         for section in sections:
@@ -200,6 +196,15 @@ def page_units(env: jinja2.Environment, layouts: Path, site: Site) -> list[Unit]
                     )
                 )
     return units
+
+
+def redirect_units(env: jinja2.Environment, layouts: Path, site: Site) -> list[Unit]:
+    """The pages at the old addresses of articles (`aliases`), one unit per article that has any."""
+
+    def redirects(item: Article, view: Site) -> list[OutputFile]:
+        return list(Pages(env, layouts, view).redirects(item))
+
+    return [Unit(f"redirects {a.source}", (a,), partial(redirects, a)) for a in site.articles if a.aliases]
 
 
 def static_files(layouts: Path) -> list[OutputFile]:

@@ -283,11 +283,16 @@ def test_the_logo_must_be_a_published_file_or_an_address(make_site):
 
 
 def test_an_alias_over_a_published_file_is_refused_before_anything_is_written(make_site):
-    site = make_site({"content/a.md": article("Tin", aliases="[/static/style.css]")})
+    """The old address is the article's problem, whichever file it meets (they are checked last)."""
+    site = make_site({"content/a.md": article("Tin", aliases="[/static/style.css, /rss.xml/, /chuyen-muc/thoi-su/]")})
     result = site.run("build")
     assert result.code == 1
-    assert result.err.splitlines()[0] == (
-        f"{site.root}/layouts/static/style.css:1: /static/style.css must be a folder for "
-        f"/static/style.css/index.html, made by {site.root}/content/a.md; change one of them"
-    )
+    a = f"{site.root}/content/a.md"
+    assert result.err.splitlines()[:3] == [
+        f"{a}:1: /chuyen-muc/thoi-su/index.html is also made by category Thời sự; change one of them",
+        f"{a}:1: /rss.xml is a file made by feed of the whole site, so /rss.xml/index.html cannot be written "
+        "inside it; change one of them",
+        f"{a}:1: /static/style.css is a file made by {site.root}/layouts/static/style.css, so "
+        "/static/style.css/index.html cannot be written inside it; change one of them",
+    ]
     assert not site.output.exists()
