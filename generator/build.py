@@ -89,9 +89,11 @@ def site_units(site: Site, env: jinja2.Environment, options: Options, files: Fil
 
 def pictures(options: Options, files: list[Source], site: Site) -> list[OutputFile]:
     """The narrower copies of every picture an article shows, for srcset (made once, then cached)."""
-    shown = [p for a in site.articles for p in (a.picture, *a.pictures) if p is not None]
-    assets = {f"/{s.relative}": s.read() for s in files if f"/{s.relative}" in {p.address for p in shown}}
-    return variant_files(shown, assets, options.cache_folder)
+    used = [p for a in site.articles for p in (a.picture, *a.pictures) if p is not None]
+    assets = {f"/{s.relative}": s.read() for s in files if f"/{s.relative}" in {p.address for p in used}}
+    return variant_files(
+        used, assets, options.cache_folder, lambda address: shown_path(options.content / address.lstrip("/"))
+    )
 
 
 def copies(folder: str, root: Path, files: list[Source]) -> list[Unit]:

@@ -90,6 +90,8 @@ def _check(key: str, value: Any) -> str | None:
         parts = urlsplit(value)
         if parts.scheme not in ("http", "https") or not parts.netloc:
             return f'base_url must be an address starting with http:// or https://, not "{value}"'
+        if parts.query or parts.fragment or "?" in value or "#" in value:
+            return f'base_url must be the site\'s address without "?" or "#", not "{value}"'
     if key == "logo" and not value.startswith(("/static/", "http://", "https://")):
         return f'logo must be a file under layouts/static (written /static/logo.png) or an address, not "{value}"'
     if key == "timezone":
@@ -107,6 +109,8 @@ def load_config(path: Path, shown: str) -> tuple[SiteConfig, list[Problem]]:
     try:
         source = path.read_bytes().decode("utf-8-sig")
         raw = tomllib.loads(source)
+    except OSError as error:  # a folder, or unreadable
+        return SiteConfig(), [Problem(shown, 1, f"the settings file cannot be read: {error.strerror}")]
     except UnicodeDecodeError:
         return SiteConfig(), [Problem(shown, 1, "the file is not UTF-8 text; save it as UTF-8")]
     except tomllib.TOMLDecodeError as error:

@@ -134,10 +134,15 @@ class ContentFiles(Mapping[str, "Picture | Unreadable"]):
 
 
 def _line_of(written: str, front: FrontMatter) -> int:
-    """The line of the body that names an image (the Markdown image or its reference), else the body's first."""
-    for offset, line in enumerate(front.body.split("\n")):
-        if written in line:
-            return front.body_line + offset
+    """The line of the body that names an image (the Markdown image or its reference), else the body's first.
+
+    The image's own address, as Markdown writes one, is looked for first: "do.jpg" is also inside "anh/do.jpg".
+    """
+    lines = front.body.split("\n")
+    for form in (f"({written})", f"({written} ", f"<{written}>", f"]: {written}", written):
+        for offset, line in enumerate(lines):
+            if form in line:
+                return front.body_line + offset
     return front.body_line
 
 

@@ -143,7 +143,7 @@ def parse(text: str, path: str, tz: ZoneInfo) -> FrontMatter | list[Problem]:
 def _bad_value(key: str, node: yaml.Node, error: Exception) -> str:
     reason = (getattr(error, "problem", None) or str(error)).split("\n")[0]
     if key in ("date", "updated", "expires"):
-        return f'{key} "{node.value}" is not a real date ({reason})'
+        return f'{key} "{node.value}" is not a real date ({_date_reason(reason)})'
     return f"{key} could not be read: {reason}"
 
 
@@ -268,9 +268,13 @@ def _moment(key: str, value: Any, tz: ZoneInfo) -> datetime | Invalid:
     if moment.year < FIRST_YEAR:
         return Invalid(f'{key} "{value}" is before {FIRST_YEAR}; check the year')
     try:
-        return moment.replace(tzinfo=tz) if moment.tzinfo is None else moment.astimezone(tz)
+        moment = moment.replace(tzinfo=tz) if moment.tzinfo is None else moment.astimezone(tz)
     except OverflowError:
         return Invalid(f'{key} "{value}" is not a real date (it is out of range)')
+    offset = moment.utcoffset()
+    if offset is not None and offset.total_seconds() % 60:  # local mean time, before standard time zones
+        return Invalid(f'{key} "{value}" is earlier than the time zone\'s standard time; check the year')
+    return moment
 
 
 def _parse_text_date(text: str) -> datetime | str | None:
@@ -283,5 +287,12 @@ def _parse_text_date(text: str) -> datetime | str | None:
         if re.match(r"^\d{4}-\d{2}-\d{2}", text):
             return datetime.fromisoformat(text)
     except ValueError as error:
-        return str(error)
+        return _date_reason(str(error))
     return None
+
+
+def _date_reason(reason: str) -> str:
+    """Why a date is impossible, in plain words where Python's are not ("day is out of range for month" are)."""
+    if "offset" in reason:  # +25:00
+        return "the time offset must lie between -23:59 and +23:59"
+    return reason

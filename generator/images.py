@@ -7,13 +7,14 @@ import hashlib
 import io
 import posixpath
 import warnings
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from .errors import BuildFailed, Problem
 from .output import OutputFile, atomic_write
 
 WIDTHS = (480, 960, 1440)
@@ -146,9 +147,16 @@ def resize(data: bytes, variant: Variant) -> bytes:
         return buffer.getvalue()
 
 
-def variant_files(pictures: Iterable[Picture], files: Mapping[str, bytes], cache: Path | None) -> list[OutputFile]:
-    """The narrower copies of `pictures`; a copy already in `cache` (same bytes, same width) is not made again."""
+def variant_files(
+    pictures: Iterable[Picture], files: Mapping[str, bytes], cache: Path | None, shown: Callable[[str], str]
+) -> list[OutputFile]:
+    """The narrower copies of `pictures`; a copy already in `cache` (same bytes, same width) is not made again.
+
+    Raises BuildFailed for a picture whose header reads well but whose pixels are damaged (a file cut
+    short), named as `shown` names its site address.
+    """
     made: list[OutputFile] = []
+    problems: list[Problem] = []
     seen: set[str] = set()
     for picture in pictures:
         if picture.address in seen or not picture.variants:
@@ -159,7 +167,14 @@ def variant_files(pictures: Iterable[Picture], files: Mapping[str, bytes], cache
         suffix = posixpath.splitext(picture.address)[1].lower()
         for variant in picture.variants:
             stored = cache / "images" / f"{digest}-{variant.width}-{RECIPE}{suffix}" if cache else None
-            made.append(OutputFile(variant.address.lstrip("/"), _cached(stored, data, variant), picture.address))
+            try:
+                made.append(OutputFile(variant.address.lstrip("/"), _cached(stored, data, variant), picture.address))
+            except (OSError, ValueError, SyntaxError, Image.DecompressionBombError) as error:
+                wrong = f"the picture cannot be resized: the file is damaged ({error}); save it again"
+                problems.append(Problem(shown(picture.address), 1, wrong))
+                break
+    if problems:
+        raise BuildFailed(problems)
     return made
 
 

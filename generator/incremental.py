@@ -21,6 +21,7 @@ from .output import (
     WriteReport,
     Written,
     check_paths,
+    long_name,
     stamp_of,
     still_there,
     unchanged,
@@ -94,6 +95,8 @@ def _make(unit: Unit, digests: Digests, root: Path, written: Mapping[str, Writte
         files, facets = run_unit(unit, digests.site)
     except BuildFailed as failure:
         return Made(problems=failure.problems)
+    if too_long := [problem for item in files if (problem := long_name(item)) is not None]:
+        return Made(problems=tuple(too_long))
     entries = []
     for item in files:
         value = digest(item.data)

@@ -61,22 +61,26 @@ class Files:
 
 def folder_problems(options: Options) -> list[Problem]:
     """Folders that would harm each other: an output folder that is a file or holds the sources (a build
-    prunes and tidies it), or a cache or output inside a folder that is published or read as sources."""
+    prunes and tidies it), a cache or output inside a folder that is published or read as sources, or a
+    cache that holds the sources."""
     output, cache = options.output.resolve(), options.cache_folder.resolve()
     sources = {"content folder": options.content.resolve(), "layouts folder": options.layouts.resolve()}
-    problems = []
-    if output.exists() and not output.is_dir():
-        problems.append("the output folder is a file; give --output a folder")
+    wrong_output, wrong_cache = [], []
+    if any(folder.exists() and not folder.is_dir() for folder in (output, *output.parents)):
+        wrong_output.append("the output folder is a file, or inside one; give --output a folder")
     for name, held in {**sources, "settings file": options.config.resolve()}.items():
         if held.is_relative_to(output):
-            problems.append(f"the output folder holds the {name}; give --output a folder of its own")
+            wrong_output.append(f"the output folder holds the {name}; give --output a folder of its own")
     for name, folder in sources.items():
         if output.is_relative_to(folder) and output != folder:
-            problems.append(f"the output folder is inside the {name}; give --output a folder outside it")
+            wrong_output.append(f"the output folder is inside the {name}; give --output a folder outside it")
     for name, folder in {"output folder": output, **sources}.items():
         if cache.is_relative_to(folder):
-            problems.append(f"the cache folder is inside the {name}; give --cache a folder outside it")
-    return [Problem(shown_path(options.output), 1, problem) for problem in problems]
+            wrong_cache.append(f"the cache folder is inside the {name}; give --cache a folder outside it")
+    if any(folder.is_relative_to(cache) for folder in sources.values()):
+        wrong_cache.append("the cache folder holds the sources; give --cache a folder of its own")
+    output_at, cache_at = shown_path(options.output), shown_path(options.cache_folder)
+    return [Problem(output_at, 1, m) for m in wrong_output] + [Problem(cache_at, 1, m) for m in wrong_cache]
 
 
 def read_files(options: Options, state: State, hints: frozenset[str] | None = None) -> Files:

@@ -146,6 +146,10 @@ def alias_problems(articles: list[Article]) -> list[Problem]:
             other = owners.get(target)
             if other is None:
                 owners[target] = article
+            elif other is article and target == alias_output(article.url):
+                problems.append(
+                    Problem(article.shown, article.aliases_line, f'alias "{alias}" is the article\'s own address')
+                )
             elif other is not article:
                 what = "the address of" if alias_output(other.url) == target else "already an old address of"
                 problems.append(

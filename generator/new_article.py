@@ -8,6 +8,7 @@ from pathlib import Path
 import yaml
 
 from .errors import BuildFailed, Problem
+from .frontmatter import MAX_TITLE
 from .text import clean_line, make_slug
 
 
@@ -22,13 +23,18 @@ def new_article(content: Path, title: str, category: str, moment: datetime) -> P
     """Write content/<year>/<slug>.md; refuse to overwrite an existing article."""
     title, category = clean_line(title), clean_line(category)
     slug = make_slug(title)
-    if not slug or not category:
+    if not slug or not make_slug(category):
         raise BuildFailed([Problem("bulletin new", 1, "the title and the category need letters or digits")])
+    if len(title) > MAX_TITLE:
+        raise BuildFailed([Problem("bulletin new", 1, f"the title is {len(title)} characters; at most {MAX_TITLE}")])
     path = content / f"{moment:%Y}" / f"{slug}.md"
     if path.exists():
         raise BuildFailed(
             [Problem(path.as_posix(), 1, "an article with this title already exists; choose another title")]
         )
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(article_text(title, category, moment), encoding="utf-8")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(article_text(title, category, moment), encoding="utf-8")
+    except OSError as error:
+        raise BuildFailed([Problem(path.as_posix(), 1, f"cannot be written: {error.strerror}")]) from error
     return path

@@ -17,6 +17,7 @@ MANIFEST = ".bulletin-manifest.json"
 PENDING = ".bulletin-writing.json"  # exists only while a write is under way (or was cut short)
 TEMP_PREFIX, TEMP_SUFFIX = ".tmp-", ".part"
 FILE_MODE = 0o644  # pages are served: readable by everyone (less what the umask takes away)
+LONGEST_NAME = 200  # bytes of one name in a path: file systems allow 255, less what staging adds to it
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,7 +39,8 @@ class WriteReport:
 
 
 def check_paths(files: Iterable[OutputFile]) -> list[Problem]:
-    """Two things claiming one address (or one as a file, one as a folder), or a path leaving output/."""
+    """Two things claiming one address (or one as a file, one as a folder), a path leaving output/, or a name
+    too long for a file system."""
     owners: dict[str, str] = {}
     folders: dict[str, str] = {}  # folder → the first path that needs it
     problems: list[Problem] = []
@@ -48,6 +50,8 @@ def check_paths(files: Iterable[OutputFile]) -> list[Problem]:
         as_file = next((p for p in parents if p in owners), None)
         if not parts or item.path.startswith("/") or ".." in parts or "\\" in item.path:
             problems.append(Problem(item.origin, 1, f'would write outside the output folder: "{item.path}"'))
+        elif (too_long := long_name(item)) is not None:
+            problems.append(too_long)
         elif item.path in owners:
             problems.append(
                 Problem(item.origin, 1, f"/{item.path} is also made by {owners[item.path]}; change one of them")
@@ -75,6 +79,15 @@ def check_paths(files: Iterable[OutputFile]) -> list[Problem]:
             for parent in parents:
                 folders.setdefault(parent, item.path)
     return problems
+
+
+def long_name(item: OutputFile) -> Problem | None:
+    """A name in the file's path too long for a file system to hold (checked before anything is staged)."""
+    for part in item.path.split("/"):
+        if (size := len(part.encode())) > LONGEST_NAME:
+            wrong = f'the name "{part[:40]}…" is too long to publish ({size} bytes; at most {LONGEST_NAME})'
+            return Problem(item.origin, 1, wrong)
+    return None
 
 
 def atomic_write(target: Path, data: bytes) -> None:

@@ -65,10 +65,16 @@ def load_templates(layouts: Path) -> tuple[jinja2.Environment, list[Problem]]:
         except jinja2.TemplateSyntaxError as error:
             where = shown_path(Path(error.filename)) if error.filename else f"{layouts.name}/{name}"
             problems.append(Problem(where, error.lineno or 1, f"template error: {error.message}"))
+        except UnicodeDecodeError:
+            problems.append(Problem(shown_path(layouts / name), 1, "the template is not UTF-8 text; save it as UTF-8"))
     for name in PAGES:
         if name not in names:
             problems.append(Problem(shown_path(layouts / name), 1, "this template is missing from the layouts folder"))
     return env, problems
+
+
+EXPRESSION_ERRORS = (ArithmeticError, LookupError, TypeError, ValueError, AttributeError, RecursionError)
+"""What a template's own expressions may raise ({{ 1 / 0 }}, {{ 1 + "a" }}): the template's mistake, not a crash."""
 
 
 def _template_problem(error: Exception, layouts: Path) -> Problem:
@@ -100,7 +106,7 @@ class Pages:
         context.setdefault("structured", ())
         try:
             html = self.env.get_template(template).render(site=self.site, config=self.site.config, url=url, **context)
-        except jinja2.TemplateError as error:
+        except (jinja2.TemplateError, *EXPRESSION_ERRORS) as error:
             raise BuildFailed([_template_problem(error, self.layouts)]) from error
         return OutputFile(output_path(url) if url.endswith("/") else url.lstrip("/"), html.encode("utf-8"), origin)
 

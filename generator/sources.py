@@ -74,6 +74,9 @@ def _walk(root: Path, found: list[tuple[str, str, os.stat_result, bool]], proble
                     problems.append(Problem(shown_path(Path(entry.path)), 1, wrong))
                 elif entry.is_dir(follow_symlinks=False):
                     stack.append((entry.path, f"{prefix}{entry.name}/"))
+                elif entry.is_dir():  # a link to a folder
+                    wrong = "a link to a folder is not followed; move the folder here, or link each file"
+                    problems.append(Problem(shown_path(Path(entry.path)), 1, wrong))
                 elif entry.is_file():
                     found.append((f"{prefix}{entry.name}", entry.path, entry.stat(), entry.is_symlink()))
             except OSError:

@@ -253,3 +253,20 @@ def test_pictures_load_in_a_real_browser(make_site, browser):
     # A 360 px phone takes the 480 px copy of both pictures, and every one of them loaded.
     assert [src.rsplit("/", 1)[1] for src, _ in chosen] == ["c%E1%BA%A7u%20m%E1%BB%9Bi-480w.jpg"] * 2
     assert all(width > 0 for _, width in chosen)
+
+
+def test_a_picture_cut_short_is_a_problem_of_the_picture_not_a_crash(make_site):
+    """Its header reads well (so its size is known) but its pixels end early: the copies cannot be made."""
+    noisy = Image.effect_noise((1600, 1200), 80).convert("RGB")
+    out = io.BytesIO()
+    noisy.save(out, "JPEG", quality=90)
+    site = make_site(
+        {"content/a.md": article("Tin", image="anh/cat.jpg"), "content/anh/cat.jpg": out.getvalue()[:4000]}
+    )
+    for command in ("check", "build"):
+        result = site.run(command)
+        assert result.code == 1 and "Traceback" not in result.err, command
+        assert result.err.startswith(
+            f"{site.root}/content/anh/cat.jpg:1: the picture cannot be resized: the file is damaged"
+        )
+    assert not site.output.exists()

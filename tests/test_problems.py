@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import io
+
 import pytest
 from conftest import article
+from PIL import Image
 
 from generator.cli import main
 
@@ -213,3 +216,97 @@ def test_folders_that_would_harm_each_other_are_refused_before_anything_is_writt
     assert not site.output.exists() and not (site.root / "layouts/site").exists()
     assert (site.root / "output.txt").read_text() == "a file"
     assert site.run("build").code == 0
+
+
+def test_a_template_expression_that_fails_or_a_template_not_in_utf8_is_a_problem_not_a_crash(make_site):
+    site = make_site({"content/a.md": article()})
+    site.write({"layouts/404.html": "<!doctype html>\n<title>404</title>\n<p>{{ 1 / 0 }}</p>\n"})
+    result = site.run("build")
+    assert result.code == 1 and result.err.startswith(f"{site.root}/layouts/404.html:3: template error: division")
+    site.write({"layouts/404.html": "<!doctype html>\n<p>{{ 1 + 'a' }}</p>\n"})
+    assert site.run("check").err.startswith(f"{site.root}/layouts/404.html:2: template error: unsupported operand")
+    site.write({"layouts/404.html": b"<p>Kh\xf4ng t\xecm th\xe1y</p>\n"})
+    result = site.run("build")
+    assert result.err.startswith(f"{site.root}/layouts/404.html:1: the template is not UTF-8 text; save it as UTF-8")
+    assert "Traceback" not in result.err and not site.output.exists()
+
+
+def test_a_settings_file_that_is_a_folder_is_a_problem_not_a_crash(make_site):
+    site = make_site({"content/a.md": article()})
+    (site.root / "site.toml").unlink()
+    (site.root / "site.toml").mkdir()
+    result = site.run("build")
+    assert result.code == 1 and result.err.startswith(f"{site.root}/site.toml:1: the settings file cannot be read")
+
+
+def test_new_refuses_what_check_would_refuse_and_a_content_folder_it_cannot_write(make_site):
+    site = make_site({"content/a.md": article()})
+    for title, category in (("Tin", "!!!"), ("Tin " * 200, "Thời sự")):
+        result = site.run("new", title, "--category", category)
+        assert result.code == 1 and "Traceback" not in result.err, title
+    assert not (site.root / "content/2026").exists()
+    (site.root / "content/2026").write_text("a file")
+    result = site.run("new", "Tin mới", "--category", "Thời sự")
+    assert result.code == 1 and "cannot be written" in result.err
+
+
+def test_a_name_too_long_for_a_file_system_is_refused_by_check_and_build(make_site):
+    long = "tài liệu hướng dẫn " * 9
+    site = make_site(
+        {
+            "content/a.md": article("Tin", aliases=f"[/{'a' * 240}.html]"),
+            f"content/tep/{long}.pdf": b"%PDF-1.4",
+        }
+    )
+    for command in ("check", "build"):
+        result = site.run(command)
+        assert result.code == 1 and "Traceback" not in result.err, command
+        lines = result.err.splitlines()
+        assert any(line.startswith(f'{site.root}/content/a.md:1: the name "aaaa') for line in lines), lines
+        assert any(f"/content/tep/{long[:20]}" in line and "too long to publish" in line for line in lines), lines
+    assert not site.output.exists()
+
+
+def test_an_output_inside_a_file_or_a_cache_holding_the_sources_is_refused(make_site):
+    site = make_site({"content/a.md": article()})
+    for extra, where, message in (
+        (["--output", str(site.root / "site.toml/x")], f"{site.root}/site.toml/x", "the output folder is a file"),
+        (["--cache", str(site.root)], str(site.root), "the cache folder holds the sources"),
+        (["--cache", str(site.root / "content/c")], f"{site.root}/content/c", "the cache folder is inside"),
+    ):
+        result = site.run("build", *extra)
+        assert result.code == 1 and result.err.startswith(f"{where}:1: {message}"), result.err
+
+
+def small_jpeg() -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (40, 30), "#3a6ea5").save(out, "JPEG")
+    return out.getvalue()
+
+
+def test_more_mistakes_named_at_their_line_in_plain_words(make_site):
+    site = make_site(
+        {
+            "content/a.md": article("Tin một", aliases="[/bai-viet/tin-mot/]"),
+            "content/b.md": article("Tin hai", date="2024-07-16T14:30:00+25:00"),
+            "content/c.md": article("Tin ba", date="1900-01-01 00:00"),
+            "content/d.md": article("Tin bốn", body="Ảnh:\n\n![x](anh/do.jpg)\n\n![y](do.jpg)\n"),
+            "content/anh/do.jpg": small_jpeg(),
+            "content/.kho/e.md": article("Tin năm"),
+        },
+        config='base_url = "https://bantin.example.vn/?a=1#b"\n',
+    )
+    (site.root / "content/kho").symlink_to(".kho")
+    result = site.run("build")
+    root = f"{site.root}/content"
+    assert result.code == 1 and "Traceback" not in result.err
+    assert result.err.splitlines()[:-1] == [
+        f'{root}/a.md:5: alias "/bai-viet/tin-mot/" is the article\'s own address',
+        f'{root}/b.md:3: date "2024-07-16T14:30:00+25:00" is not a real date (the time offset must lie between '
+        "-23:59 and +23:59)",
+        f'{root}/c.md:3: date "1900-01-01 00:00" is earlier than the time zone\'s standard time; check the year',
+        f'{root}/d.md:11: image "do.jpg" is not a file in the content folder',  # not line 9's "anh/do.jpg"
+        f"{root}/kho:1: a link to a folder is not followed; move the folder here, or link each file",
+        f'{site.root}/site.toml:1: base_url must be the site\'s address without "?" or "#", not '
+        '"https://bantin.example.vn/?a=1#b"',
+    ]
