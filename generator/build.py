@@ -124,6 +124,7 @@ def rebuild(
     hints: frozenset[str] | None = None,
     hurry: bool = False,
     assemble: bool = False,
+    recheck: bool = False,
 ) -> tuple[BuildResult, State]:
     """One build from the memory of the last one; returns the memory for the next (a watcher keeps it).
 
@@ -131,6 +132,7 @@ def rebuild(
     `hurry`: leave the units marked `later` (search index, sitemaps) for the next build when out of date.
     `assemble`: put the site together in memory even when nothing changed (a watcher's first build, so
     that its first edit is swapped into the site as later ones are, instead of waiting for all of it).
+    `recheck`: look at every file written before in output/, even when output/ itself kept its times.
     """
     started = time.perf_counter()
     progress = progress or silent()
@@ -155,7 +157,7 @@ def rebuild(
         not repaired and state.manifest is not None and stamp_of(options.output / MANIFEST) == state.manifest
     )
     # A watcher trusts what it wrote unless output/ itself changed since (every build stages a file in it).
-    verify = not (state.unit_keys and manifest_kept and stamp_of(options.output) == state.folder)
+    verify = recheck or not (state.unit_keys and manifest_kept and stamp_of(options.output) == state.folder)
     try:
         if staging is not None:
             staging.begin()

@@ -169,10 +169,12 @@ class Watcher:
         says: bool = True,
         hints: frozenset[str] | None = None,
         hurry: bool = False,
+        recheck: bool = False,
     ) -> None:
         """One build; problems are reported and the output keeps the last good site. Never raises but Ctrl-C.
 
         `hurry`: pages first; the search index, if out of date, is left for later (self.behind).
+        `recheck`: look at every file it wrote, in case one was deleted from output/ by hand.
         """
         options = self.options if first else replace(self.options, jobs=1)  # no forking beside threads
         progress = Progress(quiet=self.quiet)
@@ -188,7 +190,13 @@ class Watcher:
                 trusted = self.state.folder is not None and stamp_of(options.output) == self.state.folder
                 try:
                     result, self.state = rebuild(
-                        options, self.state, progress=progress, hints=self.pending, hurry=hurry, assemble=first
+                        options,
+                        self.state,
+                        progress=progress,
+                        hints=self.pending,
+                        hurry=hurry,
+                        assemble=first,
+                        recheck=recheck,
                     )
                 except (BuildFailed, Superseded):
                     if trusted:  # output/ is as this watcher left it: only the staging it removed changed its times
@@ -273,10 +281,9 @@ class Watcher:
         A change in the meantime stops it, output/ unchanged, so that the change is built at once. It also
         looks at every file it wrote (a few µs each): one deleted from output/ by hand is put back.
         """
-        self.state = replace(self.state, folder=None)  # else trusted while output/ itself keeps its times
         try:
             self.catching_up = cancellable
-            self.build(lambda result, problems: None, hints=frozenset())
+            self.build(lambda result, problems: None, hints=frozenset(), recheck=True)
             self.catching_up = False
         except Superseded:
             self.catching_up = False  # the loop builds the change; the search index waits for the next pause
