@@ -246,6 +246,8 @@ def make_article(
         expires=expires,
         aliases=values.get("aliases", ()),
         aliases_line=front.lines.get("aliases", 1),
+        category_line=front.lines.get("category", 1),
+        tags_line=front.lines.get("tags", 1),
     )
     return Parsed(article, (), looked_at)
 

@@ -50,6 +50,8 @@ class Article:
     expires: datetime | None = None
     aliases: tuple[str, ...] = ()
     aliases_line: int = 1
+    category_line: int = 1
+    tags_line: int = 1
 
     @property
     def url(self) -> str:
@@ -208,13 +210,15 @@ def sections(
     problems: list[Problem] = []
     for key, items in groups.items():
         slug = make_slug(names[key])
+        first = items[0]
+        line = first.category_line if kind == "category" else first.tags_line
         if not slug:
-            problems.append(Problem(items[0].shown, 1, f'{kind} "{names[key]}" has no letters or digits'))
+            problems.append(Problem(first.shown, line, f'{kind} "{names[key]}" has no letters or digits'))
         elif slug in owners:
             problems.append(
                 Problem(
-                    items[0].shown,
-                    1,
+                    first.shown,
+                    line,
                     f'{kind} "{names[key]}" and "{owners[slug]}" would share the address {prefix}{slug}/; '
                     "use one spelling",
                 )

@@ -735,13 +735,13 @@ CASES: dict[str, Fails | Builds] = {
     "two spellings of one category address": Fails(
         {"content/a.md": article("A", category="Thanh Hóa"), "content/b.md": article("B", category="Thanh Hoa")},
         (
-            'content/b.md:1: category "Thanh Hoa" and "Thanh Hóa" would share the address /chuyen-muc/thanh-hoa/; use one spelling',
+            'content/b.md:4: category "Thanh Hoa" and "Thanh Hóa" would share the address /chuyen-muc/thanh-hoa/; use one spelling',
         ),
     ),
     "two spellings of one tag address": Fails(
         {"content/a.md": article("A", tags="[giao thông]"), "content/b.md": article("B", tags="[Giao-thông]")},
         (
-            'content/b.md:1: tag "Giao-thông" and "giao thông" would share the address /the/giao-thong/; use one spelling',
+            'content/b.md:5: tag "Giao-thông" and "giao thông" would share the address /the/giao-thong/; use one spelling',
         ),
     ),
     # Templates with mistakes, reported with the template's file and line.

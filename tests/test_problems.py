@@ -193,9 +193,9 @@ def test_category_spellings_that_share_an_address(make_site):
     )
     result = site.run("build")
     assert result.code == 1
-    assert (
-        'category "Thanh Hoa" and "Thanh Hóa" would share the address /chuyen-muc/thanh-hoa/; use one spelling'
-        in result.err
+    assert result.err.startswith(  # at the line of the category
+        f'{site.root}/content/b.md:4: category "Thanh Hoa" and "Thanh Hóa" would share the address '
+        "/chuyen-muc/thanh-hoa/; use one spelling"
     )
 
 
