@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import io
-
 import pytest
 from conftest import article
-from PIL import Image
+from test_images import jpeg
 
 from generator.cli import main
 
@@ -278,12 +276,6 @@ def test_an_output_inside_a_file_or_a_cache_holding_the_sources_is_refused(make_
         assert result.code == 1 and result.err.startswith(f"{where}:1: {message}"), result.err
 
 
-def small_jpeg() -> bytes:
-    out = io.BytesIO()
-    Image.new("RGB", (40, 30), "#3a6ea5").save(out, "JPEG")
-    return out.getvalue()
-
-
 def test_more_mistakes_named_at_their_line_in_plain_words(make_site):
     site = make_site(
         {
@@ -291,7 +283,7 @@ def test_more_mistakes_named_at_their_line_in_plain_words(make_site):
             "content/b.md": article("Tin hai", date="2024-07-16T14:30:00+25:00"),
             "content/c.md": article("Tin ba", date="1900-01-01 00:00"),
             "content/d.md": article("Tin bốn", body="Ảnh:\n\n![x](anh/do.jpg)\n\n![y](do.jpg)\n"),
-            "content/anh/do.jpg": small_jpeg(),
+            "content/anh/do.jpg": jpeg(40, 30),
             "content/.kho/e.md": article("Tin năm"),
         },
         config='base_url = "https://bantin.example.vn/?a=1#b"\n',
