@@ -159,6 +159,10 @@ class SiteView:
         self._reads.note(("shape", "tags"))
         return tuple(SectionView(s, "tags", self._reads) for s in self._site.tags)
 
+    def article(self, source: str) -> Article:
+        self._reads.note(("article", source))
+        return self._site.article(source)
+
     def category_of(self, article: Article) -> SectionView:
         self._reads.note(("shape", "categories"))
         return SectionView(self._site.category_of(article), "categories", self._reads)

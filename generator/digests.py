@@ -76,6 +76,7 @@ class Digests:
             facet: value
             for facet, value in memo.items()
             if facet[0] in ("shape", "len")
+            or (facet[0] == "article" and facet[1] not in self.changed)
             or (facet[0] == "related" and facet[1] not in related)
             or (facet[0] in ("slice", "item") and (facet[1] in untouched or not self._touched(facet)))
         }
@@ -124,6 +125,8 @@ class Digests:
         kind = facet[0]
         if kind in ("shape", "len"):
             return False
+        if kind == "article":
+            return facet[1] in self.changed
         if kind == "related":
             return facet[1] in self.related_touched
         if kind not in ("slice", "item"):
@@ -155,6 +158,8 @@ class Digests:
         if kind == "shape":
             sections = self.site.categories if facet[1] == "categories" else self.site.tags
             return _hash(*(f"{s.name}\0{s.slug}\0{s.url}".encode() for s in sections))
+        if kind == "article":
+            return self.articles.get(facet[1], MISSING)
         if kind == "related":
             related = self.site.related.get(facet[1]) if isinstance(facet[1], str) else None
             return MISSING if related is None else self.many(related)

@@ -107,6 +107,11 @@ class Site:
     related: dict[str, tuple[Article, ...]]
     now: datetime
     places: dict[str, int]  # each article's position in its category's list (0: the newest)
+    positions: dict[str, int]  # each article's position in `articles`
+
+    def article(self, source: str) -> Article:
+        """The published article from the file at `source` (its place in the content folder)."""
+        return self.articles[self.positions[source]]
 
     def place(self, article: Article) -> int:
         """Where the article stands in its category, so its page finds its neighbours without reading the rest."""
@@ -305,7 +310,8 @@ def make_site(config: SiteConfig, articles: list[Article], now: datetime, jobs: 
     tags.sort(key=lambda s: s.slug)
     related = related_map(ordered, config.related, jobs)
     places = {a.source: n for section in categories for n, a in enumerate(section.articles)}
-    site = Site(config, tuple(ordered), tuple(categories), tuple(tags), related, now, places)
+    positions = {a.source: n for n, a in enumerate(ordered)}
+    site = Site(config, tuple(ordered), tuple(categories), tuple(tags), related, now, places, positions)
     return site, problems + cat_problems + tag_problems
 
 
@@ -329,7 +335,7 @@ def swap_articles(site: Site, before: list[Article], after: list[Article], now: 
     A watcher uses this after a text edit so the site is not assembled again from scratch;
     make_site on the new articles gives the same site (tests compare them).
     """
-    if {f.name for f in fields(Site)} != {"config", "articles", "categories", "tags", "related", "now", "places"}:
+    if {f.name for f in fields(Site)} != {"config", "articles", "categories", "tags", "related", "now", "places", "positions"}:
         return None
     if len(before) != len(after):
         return None

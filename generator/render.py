@@ -177,8 +177,8 @@ def page_units(env: jinja2.Environment, layouts: Path, site: Site) -> list[Unit]
     def not_found(view: Site) -> list[OutputFile]:
         return [Pages(env, layouts, view).page("404.html", "/404.html", "404 page")]
 
-    def article(item: Article, view: Site) -> list[OutputFile]:
-        return [Pages(env, layouts, view).article(item)]
+    def article(source: str, view: Site) -> list[OutputFile]:
+        return [Pages(env, layouts, view).article(view.article(source))]
 
     def listing(kind: str, slug: str, number: int, view: Site) -> list[OutputFile]:
         sections = view.categories if kind == "category" else view.tags
@@ -189,7 +189,7 @@ def page_units(env: jinja2.Environment, layouts: Path, site: Site) -> list[Unit]
         return [Pages(env, layouts, view).page("search.html", "/tim-kiem/", "search page")]
 
     units = [Unit("home", (), home), Unit("404", (), not_found), Unit("search page", (), search)]
-    units += [Unit(f"article {a.source}", (a,), partial(article, a)) for a in site.articles]
+    units += [Unit(f"article {a.source}", (a.source,), partial(article, a.source)) for a in site.articles]
     size = site.config.per_page
     for kind, sections in (("category", site.categories), ("tag", site.tags)):
         for section in sections:
@@ -207,10 +207,14 @@ def page_units(env: jinja2.Environment, layouts: Path, site: Site) -> list[Unit]
 def redirect_units(env: jinja2.Environment, layouts: Path, site: Site) -> list[Unit]:
     """The pages at the old addresses of articles (`aliases`), one unit per article that has any."""
 
-    def redirects(item: Article, view: Site) -> list[OutputFile]:
-        return list(Pages(env, layouts, view).redirects(item))
+    def redirects(source: str, view: Site) -> list[OutputFile]:
+        return list(Pages(env, layouts, view).redirects(view.article(source)))
 
-    return [Unit(f"redirects {a.source}", (a,), partial(redirects, a)) for a in site.articles if a.aliases]
+    return [
+        Unit(f"redirects {a.source}", (a.source,), partial(redirects, a.source))
+        for a in site.articles
+        if a.aliases
+    ]
 
 
 def static_files(layouts: Path) -> list[OutputFile]:
