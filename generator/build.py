@@ -63,7 +63,9 @@ class BuildResult:
         )
 
 
-def site_units(site: Site, env: jinja2.Environment, options: Options, files: Files) -> list[Unit]:
+def site_units(
+    site: Site, env: jinja2.Environment, options: Options, assets: list[Source], static: list[Source]
+) -> list[Unit]:
     """Everything the site contains, as units of work. Renderers are listed here, one line each.
 
     A renderer is a pure function Site → [OutputFile], listed as whole(renderer); it is redone
@@ -78,11 +80,11 @@ def site_units(site: Site, env: jinja2.Environment, options: Options, files: Fil
         whole(render_headers),
         Unit(
             "picture copies",
-            (str(options.cache_folder), *(s.digest for s in files.assets)),
-            partial(pictures, options, files.assets),
+            (str(options.cache_folder), *(s.digest for s in assets)),
+            partial(pictures, options, assets),
         ),
-        *copies("layouts", options.layouts, files.static),
-        *copies("content", options.content, files.assets),
+        *copies("layouts", options.layouts, static),
+        *copies("content", options.content, assets),
         *redirect_units(env, options.layouts, site),  # last: an old address that clashes is the article's problem
     ]
 
@@ -172,12 +174,13 @@ def rebuild(
         raise
     finally:
         progress.close()
-    state = replace(state, unit_keys=outcome.keys, quick=None if outcome.left else state.quick)
+    kept = state.quick.unsure() if outcome.left and state.quick else state.quick  # units left: look next time
+    state = replace(state, unit_keys=outcome.keys, quick=kept, left=outcome.left)
     if staging is not None:
         manifest, folder = stamp_of(options.output / MANIFEST), stamp_of(options.output)
         state = replace(state, records=outcome.records, written=written, manifest=manifest, folder=folder)
     seconds = time.perf_counter() - started
-    return BuildResult(len(site.articles), outcome.files, report, seconds, outcome.left > 0), state
+    return BuildResult(len(site.articles), outcome.files, report, seconds, bool(outcome.left)), state
 
 
 def model(
@@ -223,8 +226,9 @@ def model(
     state = replace(
         state, base=files.base, quick=quick, memory=loaded.memory, site=(raw, site), templates=(files.base, env, [])
     )
-    digests = Digests(site, loaded.article_keys, state.digests, changed)
-    return site, site_units(site, env, options, files), digests, replace(state, digests=digests)
+    digests = Digests.of(site, loaded.article_keys, state.digests, changed)
+    units = site_units(site, env, options, files.assets, files.static)
+    return site, units, digests, replace(state, digests=digests)
 
 
 def logo_problems(options: Options, files: Files) -> list[Problem]:

@@ -34,52 +34,40 @@ def article_digest(key: bytes, article: Article) -> bytes:
 
 
 class Digests:
-    """Digests of articles, unit inputs and facets of one site, each computed once.
+    """Digests of articles, unit inputs and facets of one site, each computed once (`memo`)."""
 
-    `previous` and `changed`: the last build's digests and the articles edited since, when the
-    site kept its shape (see model.swap_articles); facets that cover none of them are carried over.
-    """
-
-    def __init__(
-        self,
-        site: Site,
-        article_keys: dict[str, bytes],
-        previous: Digests | None = None,
-        changed: set[str] | None = None,
-    ) -> None:
+    def __init__(self, site: Site, articles: dict[str, bytes], memo: dict[Facet, bytes] | None = None) -> None:
         self.site = site
-        self.memo: dict[Facet, bytes] = {}
+        self.articles = articles  # source → article_digest
+        self.memo: dict[Facet, bytes] = memo if memo is not None else {}
         self.sections = {
             **{("categories", s.slug): s for s in site.categories},
             **{("tags", s.slug): s for s in site.tags},
         }
-        self.changed = changed if previous is not None else None
-        self.positions: dict[Any, set[int]] = {}
-        if previous is None or changed is None:
-            self.articles = {a.source: article_digest(article_keys[a.source], a) for a in site.articles}
-            self.related_touched: set[str] = set()
-            return
-        self.articles = dict(previous.articles)
-        edited = [item for item in site.articles if item.source in changed]
-        for item in edited:
-            self.articles[item.source] = article_digest(article_keys[item.source], item)
-        self.related_touched = {key for key, others in site.related.items() if any(a.source in changed for a in others)}
-        self.memo = self._carried(previous.memo, edited)
 
-    def _carried(self, memo: dict[Facet, bytes], edited: list[Article]) -> dict[Facet, bytes]:
-        """The last build's digests of the facets that cover no edited article (the rest are computed again)."""
-        lists = {"articles"} | {("categories", self.site.category_of(a).slug) for a in edited}
-        lists |= {("tags", s.slug) for a in edited for s in self.site.tag_sections(a)}
-        untouched = {name for name in self.sections if name not in lists}
-        related = self.related_touched
-        return {
-            facet: value
-            for facet, value in memo.items()
-            if facet[0] in ("shape", "len")
-            or (facet[0] == "article" and facet[1] not in self.changed)
-            or (facet[0] == "related" and facet[1] not in related)
-            or (facet[0] in ("slice", "item") and (facet[1] in untouched or not self._touched(facet)))
-        }
+    @classmethod
+    def of(
+        cls, site: Site, article_keys: dict[str, bytes], previous: Digests | None, changed: set[str] | None
+    ) -> Digests:
+        """The digests of a build's site. `previous` and `changed`: the last build's digests and the articles
+        edited since, when the site kept its shape (see model.swap_articles): the digests of facets that
+        cover none of them are carried over."""
+        if previous is None or changed is None:
+            return cls(site, {a.source: article_digest(article_keys[a.source], a) for a in site.articles})
+        edited = {source: site.article(source) for source in changed if source in site.positions}
+        digests = {source: article_digest(article_keys[source], item) for source, item in edited.items()}
+        cover = _Cover(site, edited)
+        return cls(
+            site, {**previous.articles, **digests}, {f: v for f, v in previous.memo.items() if not cover.covers(f)}
+        )
+
+    def edited(self, site: Site, articles: dict[str, bytes], stale: set[Facet]) -> Digests:
+        """The digests of `site`, which is this one's site with some articles edited in place (keeping their
+        shape): `articles` their new digests, `stale` every facet that may cover one of them."""
+        memo = dict(self.memo)
+        for facet in stale:
+            memo.pop(facet, None)
+        return Digests(site, {**self.articles, **articles}, memo)
 
     def article(self, article: Article) -> bytes:
         return self.articles.get(article.source) or _hash(pickle.dumps(article))
@@ -120,39 +108,6 @@ class Digests:
             found = self.memo[facet] = self._facet(facet)
         return found
 
-    def _touched(self, facet: Facet) -> bool:
-        """Whether a facet covers an article edited since the last build (the site kept its shape)."""
-        kind = facet[0]
-        if kind in ("shape", "len"):
-            return False
-        if kind == "article":
-            return facet[1] in self.changed
-        if kind == "related":
-            return facet[1] in self.related_touched
-        if kind not in ("slice", "item"):
-            return True
-        items = self._sequence(facet[1])
-        if items is None:
-            return True
-        where = self._positions(facet[1], items)
-        if not where:
-            return False
-        try:
-            if kind == "item":
-                index = facet[2] + len(items) if facet[2] < 0 else facet[2]
-                return index in where
-            span = range(*slice(*facet[2:5]).indices(len(items)))
-        except (TypeError, ValueError):
-            return True
-        return any(position in span for position in where)
-
-    def _positions(self, name: Any, items: tuple[Article, ...]) -> set[int]:
-        found = self.positions.get(name)
-        if found is None:
-            assert self.changed is not None
-            found = self.positions[name] = {i for i, a in enumerate(items) if a.source in self.changed}
-        return found
-
     def _facet(self, facet: Facet) -> bytes:
         kind = facet[0]
         if kind == "shape":
@@ -185,3 +140,52 @@ class Digests:
         parts += [k.encode() + self.many(v) for k, v in sorted(site.related.items())]
         parts += [pickle.dumps(getattr(site, f.name)) for f in fields(site) if f.name not in KNOWN_FIELDS]
         return _hash(*parts)
+
+
+class _Cover:
+    """Which facets cover an article edited in place (the site kept its shape): read by the full path, which
+    does not know who reads what, so it looks at every facet it kept."""
+
+    def __init__(self, site: Site, edited: dict[str, Article]) -> None:
+        self.site, self.edited = site, edited
+        self.sections = {("categories", s.slug): s for s in site.categories} | {("tags", s.slug): s for s in site.tags}
+        self.related = {key for key, others in site.related.items() if any(a.source in edited for a in others)}
+        self.lists = {"articles"} | {("categories", site.category_of(a).slug) for a in edited.values()}
+        self.lists |= {("tags", s.slug) for a in edited.values() for s in site.tag_sections(a)}
+        self.positions: dict[Any, set[int]] = {}
+
+    def covers(self, facet: Facet) -> bool:
+        kind = facet[0]
+        if kind in ("shape", "len"):
+            return False
+        if kind == "article":
+            return facet[1] in self.edited
+        if kind == "related":
+            return facet[1] in self.related
+        if kind not in ("slice", "item"):
+            return True
+        if facet[1] not in self.lists and facet[1] in self.sections:
+            return False
+        section = self.sections.get(facet[1])
+        items = self.site.articles if facet[1] == "articles" else section.articles if section is not None else None
+        if items is None:
+            return True
+        where = self.positions.get(facet[1])
+        if where is None:
+            where = self.positions[facet[1]] = {i for i, a in enumerate(items) if a.source in self.edited}
+        return covers(facet, where, len(items))
+
+
+def covers(facet: Facet, positions: set[int] | list[int], length: int) -> bool:
+    """Whether an ("item", list, i) or ("slice", list, start, stop, step) facet of a list of `length` covers one of
+    `positions` (True when it cannot be told)."""
+    if not positions:
+        return False
+    try:
+        if facet[0] == "item":
+            index = facet[2] + length if facet[2] < 0 else facet[2]
+            return index in positions
+        span = range(*slice(*facet[2:5]).indices(length))
+    except (TypeError, ValueError):
+        return True
+    return any(position in span for position in positions)

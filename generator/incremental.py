@@ -73,11 +73,8 @@ class Outcome:
     same_paths: bool  # the site has exactly the files (and owners) of the last build
     keys: dict[str, tuple[bytes, tuple[Any, ...], bytes]]
     redone: int
-    left: int = 0  # units out of date but left for later (their files are the last build's)
-
-    @property
-    def files(self) -> int:
-        return sum(len(record.files) for record in self.records.values())
+    files: int  # how many files the site has
+    left: frozenset[str] = frozenset()  # units out of date but left for later (their files are the last build's)
 
 
 def _fresh(record: Record | None, inputs: bytes, digests: Digests, root: Path | None, written: Mapping) -> bool:
@@ -144,35 +141,86 @@ def produce(
     left = [i for i in stale if hurry and units[i].later and units[i].name in records]
     stale = [i for i in stale if i not in left]
     stale.sort(key=lambda i: not units[i].later)  # the long units first (made here while the workers take the rest)
-    long = sum(1 for i in stale if units[i].later)
-    progress.start("Writing pages", len(stale))
-    made = ordered_map(
-        lambda n: _make(units[stale[n]], digests, root, written, staging), len(stale), jobs, progress.tick, long
-    )
+    made = _run([units[i] for i in stale], digests, root, written, staging, jobs, progress)
     results = dict(zip(stale, made, strict=True))
+    new_records: dict[str, Record] = {}
+    for i, unit in enumerate(units):
+        result = results.get(i)
+        new_records[unit.name] = records[unit.name] if result is None else _record(keys[i], result)
+    made_entries = [entry for i in sorted(stale) for entry in results[i].entries]
+    same_paths = len(records) == len(units) and all(
+        unit.name in records and records[unit.name].files == new_records[unit.name].files
+        for unit in (units[i] for i in stale)
+    )
+    files = sum(len(record.files) for record in new_records.values())
+    _check_paths(new_records, same_paths)
+    unit_keys = {unit.name: (state.base, unit.inputs, keys[i]) for i, unit in enumerate(units)}
+    left_names = frozenset(units[i].name for i in left)
+    return Outcome(new_records, made_entries, same_paths, unit_keys, len(stale), files, left_names)
+
+
+def produce_some(
+    units: list[Unit],
+    digests: Digests,
+    state: State,
+    root: Path,
+    staging: Staging,
+    progress: Progress,
+    hurry: bool,
+    files: int,
+) -> Outcome:
+    """Like produce, when only `units` (in the site's order) may be out of date: every other unit, its key and its
+    inputs are the last build's. `files`: how many files the last build's site has."""
+    records, written = state.records, state.written
+    stale = [u for u in units if not _fresh(records[u.name], state.unit_keys[u.name][2], digests, None, written)]
+    left = [u for u in stale if hurry and u.later]
+    stale = [u for u in stale if not (hurry and u.later)]
+    made = _run(stale, digests, root, written, staging, 1, progress)
+    new_records = dict(records)
+    for unit, result in zip(stale, made, strict=True):
+        new_records[unit.name] = _record(state.unit_keys[unit.name][2], result)
+    same_paths = all(records[u.name].files == new_records[u.name].files for u in stale)
+    if not same_paths:
+        files = sum(len(record.files) for record in new_records.values())
+    _check_paths(new_records, same_paths)
+    made_entries = [entry for result in made for entry in result.entries]
+    left_names = frozenset(unit.name for unit in left)
+    return Outcome(new_records, made_entries, same_paths, state.unit_keys, len(stale), files, left_names)
+
+
+def _run(
+    units: list[Unit],
+    digests: Digests,
+    root: Path,
+    written: Mapping[str, Written],
+    staging: Staging | None,
+    jobs: int,
+    progress: Progress,
+) -> list[Made]:
+    """Make the units (the `later` ones first), in `jobs` processes; raise BuildFailed with every problem."""
+    progress.start("Writing pages", len(units))
+    long = sum(1 for unit in units if unit.later)
+    made = ordered_map(
+        lambda n: _make(units[n], digests, root, written, staging), len(units), jobs, progress.tick, long
+    )
     problems = [p for m in made for p in m.problems]
     if problems:
         raise BuildFailed(problems)
-    made_entries: list[Entry] = []
-    new_records: dict[str, Record] = {}
-    same_paths = len(records) == len(units)
-    for i, unit in enumerate(units):
-        result = results.get(i)
-        if result is None:
-            new_records[unit.name] = records[unit.name]
-            continue
-        files = tuple((e.path, e.origin) for e in result.entries)
-        previous = records.get(unit.name)
-        same_paths = same_paths and previous is not None and previous.files == files
-        made_entries += result.entries
+    for result in made:
         digests.memo.update(result.reads)  # those a worker took, for the next build to compare
-        new_records[unit.name] = Record(keys[i], result.reads, files)
+    return made
+
+
+def _record(key: bytes, result: Made) -> Record:
+    return Record(key, result.reads, tuple((e.path, e.origin) for e in result.entries))
+
+
+def _check_paths(records: dict[str, Record], same_paths: bool) -> None:
+    """Two units may not make the same file (checked whenever the site's files changed)."""
     if not same_paths:
-        owned = [OutputFile(path, b"", origin) for r in new_records.values() for path, origin in r.files]
+        owned = [OutputFile(path, b"", origin) for r in records.values() for path, origin in r.files]
         if path_problems := check_paths(owned):
             raise BuildFailed(path_problems)
-    unit_keys = {unit.name: (state.base, unit.inputs, keys[i]) for i, unit in enumerate(units)}
-    return Outcome(new_records, made_entries, same_paths, unit_keys, len(stale), len(left))
 
 
 def write_files(

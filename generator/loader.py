@@ -68,12 +68,16 @@ def load_articles(
     store: ArticleStore,
     jobs: int,
     progress: Progress,
+    others: ContentFiles | None = None,
 ) -> Loaded:
-    """Parse what neither memory nor the store knows; store what was parsed."""
+    """Parse what neither memory nor the store knows; store what was parsed.
+
+    `others`: the content folder's other files, when `sources` are not all of them (content_files of all).
+    """
     todo = [s for s in sources if s.relative.lower().endswith(".md")]
     shown = shown_paths(root, todo)
     keys = parse_keys(version, config, todo)
-    others = content_files(sources)
+    others = others if others is not None else content_files(sources)
     found: dict[bytes, Parsed] = {k: memory[k] for k in keys.values() if k in memory}
     stored = store.get(k for k in keys.values() if k not in found)
     for key, data in stored.items():

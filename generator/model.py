@@ -167,7 +167,7 @@ def alias_problems(articles: list[Article]) -> list[Problem]:
 
 def newest_first(articles: list[Article]) -> list[Article]:
     """Newest first; ties broken by source path so the order never depends on the disk."""
-    return sorted(articles, key=lambda a: (-a.date.timestamp(), a.source))
+    return sorted(articles, key=newest_first_key)
 
 
 def assign_slugs(articles: list[Article]) -> tuple[list[Article], list[Problem]]:
@@ -329,35 +329,81 @@ def shape(article: Article) -> tuple[object, ...]:
     )
 
 
+SWAPPED_FIELDS = {"config", "articles", "categories", "tags", "related", "now", "places", "positions"}
+
+
 def swap_articles(site: Site, before: list[Article], after: list[Article], now: datetime) -> Site | None:
     """The site with edited articles swapped in, when no edit moved, re-labelled or renamed one; else None.
 
     A watcher uses this after a text edit so the site is not assembled again from scratch;
     make_site on the new articles gives the same site (tests compare them).
     """
-    if {f.name for f in fields(Site)} != {"config", "articles", "categories", "tags", "related", "now", "places", "positions"}:
+    if {f.name for f in fields(Site)} != SWAPPED_FIELDS:
         return None
     if len(before) != len(after):
         return None
     if any(a is not b and shape(a) != shape(b) for a, b in zip(before, after, strict=True)):
         return None
     changed = {a.source: a for a, b in zip(after, before, strict=True) if a is not b}
-    if not changed:
-        return site if site.now == now else replace(site, now=now)
+    related_in = holders(site.related) if changed else {}
+    return with_edited(site, {s: site.article(s) for s in changed if s in site.positions}, changed, related_in, now)
+
+
+def holders(related: dict[str, tuple[Article, ...]]) -> dict[str, list[str]]:
+    """Each article's source → the articles whose related list shows it."""
+    found: dict[str, list[str]] = defaultdict(list)
+    for source, items in related.items():
+        for item in items:
+            found[item.source].append(source)
+    return found
+
+
+def with_edited(
+    site: Site, old: dict[str, Article], new: dict[str, Article], related_in: dict[str, list[str]], now: datetime
+) -> Site:
+    """The site with the published articles `old` (by source) replaced by the edited `new`, which keep their
+    shape: each takes its place in every list, with the site's spelling of its slug, category and tags.
+
+    `related_in`: holders(site.related), or at least its entries for these articles.
+    """
     final = {
-        a.source: replace(changed[a.source], slug=a.slug, category=a.category, tags=a.tags)
-        for a in site.articles
-        if a.source in changed
+        source: replace(new[source], slug=article.slug, category=article.category, tags=article.tags)
+        for source, article in old.items()
     }
+    if not final:
+        return site if site.now == now else replace(site, now=now)
 
-    def swap(items: tuple[Article, ...]) -> tuple[Article, ...]:
-        return tuple(final.get(a.source, a) for a in items)
+    def placed(items: tuple[Article, ...], sources: list[str]) -> tuple[Article, ...]:
+        listed = list(items)
+        for source in sources:
+            at = bisect_left(items, newest_first_key(old[source]), key=newest_first_key)
+            listed[at] = final[source]
+        return tuple(listed)
 
+    def section(item: Section, kind: str) -> Section:
+        names = [source for source, article in old.items() if item.name in _labels(article, kind)]
+        return replace(item, articles=placed(item.articles, names)) if names else item
+
+    articles = list(site.articles)
+    for source, article in final.items():
+        articles[site.positions[source]] = article
+    related = dict(site.related)
+    for key in {key for source in final for key in related_in.get(source, ())}:
+        related[key] = tuple(final.get(a.source, a) for a in related[key])
     return replace(
         site,
         now=now,
-        articles=swap(site.articles),
-        categories=tuple(replace(s, articles=swap(s.articles)) for s in site.categories),
-        tags=tuple(replace(s, articles=swap(s.articles)) for s in site.tags),
-        related={source: swap(items) for source, items in site.related.items()},
+        articles=tuple(articles),
+        categories=tuple(section(s, "category") for s in site.categories),
+        tags=tuple(section(s, "tag") for s in site.tags),
+        related=related,
     )
+
+
+def _labels(article: Article, kind: str) -> tuple[str, ...]:
+    return (article.category,) if kind == "category" else article.tags
+
+
+def newest_first_key(article: Article) -> tuple[float, str]:
+    """The order of every list of the site: newest first, then by source."""
+    return (-article.date.timestamp(), article.source)

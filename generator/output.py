@@ -208,11 +208,11 @@ class Staging:
         (None: the same paths as the last build, nothing to prune). `known`: the files the last
         build remembers writing, pruned too when the site no longer has them (the manifest may be lost).
         """
-        previous = sorted({*_previous(self.root), *known})
         wanted = None if current is None else set(current)
         removed = 0
         self.moving = True
         if wanted is not None:
+            previous = sorted({*_previous(self.root), *known})
             atomic_write(self.root / PENDING, _list({*previous, *wanted}))
             removed = _prune(self.root, set(previous) - wanted)  # first: a file may have become a folder
         for path in sorted(paths):

@@ -211,9 +211,7 @@ def redirect_units(env: jinja2.Environment, layouts: Path, site: Site) -> list[U
         return list(Pages(env, layouts, view).redirects(view.article(source)))
 
     return [
-        Unit(f"redirects {a.source}", (a.source,), partial(redirects, a.source))
-        for a in site.articles
-        if a.aliases
+        Unit(f"redirects {a.source}", (a.source,), partial(redirects, a.source)) for a in site.articles if a.aliases
     ]
 
 

@@ -22,6 +22,10 @@ class Quick:
     until: datetime | None  # the next scheduled article's date: from then on the site changes
     articles: int
 
+    def unsure(self) -> Quick:
+        """The same, but never taken for the site as built: the next build looks at what changed."""
+        return replace(self, fingerprint=b"")
+
     def holds(self, fingerprint: bytes, now: datetime) -> bool:
         return (
             fingerprint == self.fingerprint
@@ -51,7 +55,10 @@ class State:
     manifest: tuple[int, int, int, int] | None = None  # stamp of output/'s manifest after the last build
     folder: tuple[int, int, int, int] | None = None  # stamp of output/ itself after the last build
     scanned: tuple[list[Source], list[Source]] | None = None  # the last scan of content/ and layouts/
+    left: frozenset[str] = frozenset()  # units out of date, left for a quiet moment
 
     def for_disk(self) -> State:
         """The part worth saving: everything but what only a long-running watcher keeps in memory."""
-        return replace(self, memory={}, site=None, templates=None, digests=None, unit_keys={}, scanned=None)
+        return replace(
+            self, memory={}, site=None, templates=None, digests=None, unit_keys={}, scanned=None, left=frozenset()
+        )

@@ -28,6 +28,7 @@ from watchdog.observers.polling import PollingObserver
 from .build import BuildResult, Options, one_at_a_time, rebuild, remembered, state_file
 from .cache import save_pickle
 from .content import is_source_name
+from .edit import Index, edit, make_index
 from .errors import BuildFailed, Problem, format_problems
 from .output import stamp_of
 from .progress import Progress, silent
@@ -157,6 +158,7 @@ class Watcher:
         self.behind = False  # the last build left the search index for a quiet moment
         self.catching_up = False  # a change now stops the update of the search index under way
         self.pending: frozenset[str] | None = None  # changed since the last good build; None: unknown
+        self.index: Index | None = None  # who read what in the last build, for the next text edit
         self.failure = ""  # the problems the last build stopped on, as reported
         closes = not poll and sys.platform.startswith("linux")
         self.handler = Changes(options, closes, 2 * POLL_SECONDS + 0.1 if poll else QUIET_SECONDS)
@@ -189,15 +191,22 @@ class Watcher:
                     self.state = remembered(options)
                 trusted = self.state.folder is not None and stamp_of(options.output) == self.state.folder
                 try:
-                    result, self.state = rebuild(
-                        options,
-                        self.state,
-                        progress=progress,
-                        hints=self.pending,
-                        hurry=hurry,
-                        assemble=first,
-                        recheck=recheck,
-                    )
+                    edited = None
+                    if self.index is not None and self.pending is not None:
+                        edited = edit(options, self.state, self.index, self.pending, hurry, recheck, progress)
+                    if edited is not None:
+                        result, self.state, self.index = edited
+                    else:
+                        self.index = None
+                        result, self.state = rebuild(
+                            options,
+                            self.state,
+                            progress=progress,
+                            hints=self.pending,
+                            hurry=hurry,
+                            assemble=first,
+                            recheck=recheck,
+                        )
                 except (BuildFailed, Superseded):
                     if trusted:  # output/ is as this watcher left it: only the staging it removed changed its times
                         self.state = replace(self.state, folder=stamp_of(options.output))
@@ -220,6 +229,8 @@ class Watcher:
         built(result, ())
         self.builds += 1
         self.behind = result.behind
+        if self.index is None:  # after a build by the usual path, for the next edit (the pages are written)
+            self.index = make_index(replace(self.options, jobs=1), self.state)
 
     def failed(self, report: str, says: bool) -> None:
         """After a failed build: report it (unless `says` is False and it is the failure just reported), and
@@ -227,7 +238,8 @@ class Watcher:
         if says or report != self.failure:
             self.report(report)
         self.failure = report
-        self.state = replace(self.state, quick=None)  # the next build comes with the editor's fix
+        if self.state.quick is not None:  # the next build comes with the editor's fix: it looks at what changed
+            self.state = replace(self.state, quick=self.state.quick.unsure())
         self.behind = False
 
     def tidy(self) -> None:
@@ -248,9 +260,10 @@ class Watcher:
         self.observer.start()
 
     def next_due(self) -> float | None:
-        """When the next scheduled article comes due (monotonic clock), if one is waiting and --now is not set."""
+        """When the next scheduled article comes due (monotonic clock), if one is waiting and --now is not set
+        (after a failed build, the editor's fix comes first)."""
         quick = self.state.quick
-        if self.options.now is not None or quick is None or quick.until is None:
+        if self.options.now is not None or self.failure or quick is None or quick.until is None:
             return None
         wait = (quick.until - datetime.now(quick.until.tzinfo)).total_seconds()
         return time.monotonic() + max(0.0, wait) + 1.0

@@ -1,0 +1,290 @@
+"""A watcher's text edit: only the units that read the edited articles are looked at, whatever the site's size.
+
+The usual path (build.rebuild) looks at every source, article and unit of output, a few µs each:
+nothing for one build, but seconds for every save at 100 000 articles. Most saves change an
+article's words and leave its place in the site as it was: same date, category, tags, slug,
+aliases, expiry and draft flag. For those the watcher reads only the saved files, parses them,
+swaps them into its site (model.with_edited) and asks an Index of who read what in the last
+build which units may show them; those alone are checked, and redone when what they read
+changed. Anything else (a new, deleted or moved article, a template, the settings, a picture,
+an article coming due, output/ changed by hand) takes the usual path. Both give the same bytes
+(tests/test_incremental.py drives random edits through a watcher and compares with clean builds).
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+import time
+from bisect import bisect_left
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import Any
+
+from .build import BuildResult, site_units
+from .cache import ArticleStore
+from .content import ContentFiles, is_source_name
+from .deps import Facet, Unit
+from .digests import Digests, article_digest, covers
+from .errors import BuildFailed
+from .incremental import Record, produce_some, write_files
+from .inputs import Options
+from .loader import content_files, load_articles, parse_keys
+from .model import Article, Site, holders, newest_first_key, published, shape, with_edited
+from .output import MANIFEST, Staging, interrupted, stamp_from, stamp_of, still_there
+from .progress import Progress
+from .sources import SETTLE_NS, Known, Source, digest, without_data
+from .state import State
+
+WIDE = ("all", "attr")  # facets that may change with any edit (the whole site, or a part the views do not know)
+
+
+@dataclass(frozen=True, slots=True)
+class Index:
+    """Who read what in the last build: made after a build by the usual path, kept up to date by each edit."""
+
+    records: dict[str, Record]  # the records it was made from (it serves no other)
+    units: dict[str, Unit]  # name → unit
+    order: dict[str, int]  # name → place in the site's list of units
+    readers: dict[Facet, str | frozenset[str]]  # facet → the unit (or units) that read it
+    slices: dict[Any, set[Facet]]  # list → the slices read of it
+    wide: set[Facet]
+    related_in: dict[str, list[str]]  # article → the articles whose related list shows it
+    others: ContentFiles  # the content folder's files other than articles
+    links: bool  # an article is a link: an edit of the file it points to is not named by the link
+    files: int  # how many files the site has
+
+    def note(self, facet: Facet) -> None:
+        """Keep a slice or a wide facet where an edit looks for them."""
+        if facet[0] == "slice":
+            self.slices.setdefault(facet[1], set()).add(facet)
+        elif facet[0] in WIDE:
+            self.wide.add(facet)
+
+
+def make_index(options: Options, state: State) -> Index | None:
+    """The index of the site a build by the usual path left in `state`; None when an edit cannot use it."""
+    if state.site is None or state.templates is None or state.scanned is None or state.digests is None:
+        return None
+    site, (content, layouts) = state.site[1], state.scanned
+    assets = [s for s in content if not s.relative.lower().endswith(".md")]
+    static = [s for s in layouts if s.relative.startswith("static/")]
+    units = site_units(site, state.templates[1], options, assets, static)
+    known = state.unit_keys
+    if len(units) != len(state.records) or any(
+        u.name not in state.records or u.name not in known or known[u.name][:2] != (state.base, u.inputs) for u in units
+    ):
+        return None
+    readers: dict[Facet, str | frozenset[str]] = {}
+    for name, record in state.records.items():
+        for facet, _ in record.reads:
+            _add(readers, facet, name)
+    index = Index(
+        state.records,
+        {u.name: u for u in units},
+        {u.name: n for n, u in enumerate(units)},
+        readers,
+        {},
+        set(),
+        holders(site.related),
+        content_files(content),
+        any(s.link for s in content),
+        sum(len(record.files) for record in state.records.values()),
+    )
+    for facet in readers:
+        index.note(facet)
+    # A digest kept for a facet nobody reads would not be forgotten when an edit covers it (see _updated).
+    state.digests.memo = {facet: value for facet, value in state.digests.memo.items() if facet in readers}
+    return index
+
+
+def _add(readers: dict[Facet, str | frozenset[str]], facet: Facet, name: str) -> None:
+    found = readers.get(facet)
+    readers[facet] = name if found is None or found == name else _names(found) | {name}
+
+
+def _names(found: str | frozenset[str] | None) -> frozenset[str]:
+    if found is None:
+        return frozenset()
+    return frozenset((found,)) if isinstance(found, str) else found
+
+
+def edit(
+    options: Options, state: State, index: Index, hints: frozenset[str], hurry: bool, recheck: bool, progress: Progress
+) -> tuple[BuildResult, State, Index] | None:
+    """The build after the files `hints` changed, when they are articles that keep their places in the site;
+    None when it needs the usual path. Raises BuildFailed with the edited files' problems."""
+    started = time.perf_counter()
+    root = options.output
+    if index.records is not state.records or index.links or state.quick is None or state.site is None:
+        return None
+    raw, site = state.site
+    now = options.now or datetime.now(site.config.tz)
+    now = now if now.tzinfo else now.replace(tzinfo=site.config.tz)
+    if not state.quick.holds(state.quick.fingerprint, now):
+        return None  # an article came due or expired: the site changes shape
+    if interrupted(root) or stamp_of(root / MANIFEST) != state.manifest or stamp_of(root) != state.folder:
+        return None
+    if recheck and not all(still_there(root, path, known) for path, known in state.written.items()):
+        return None  # a page deleted by hand: the usual path finds whose it was
+    read = _read(options, state, hints)
+    if read is None:
+        return None
+    sources, known = read
+    scanned = state.scanned[0] if state.scanned else []
+    places = {s.relative: _at(scanned, s.relative, _relative) for s in sources}
+    if None in places.values():
+        return None
+    old = {s.relative: scanned[at] for s in sources if (at := places[s.relative]) is not None}
+    changed = [s for s in sources if old[s.relative].digest != s.digest]
+    store = ArticleStore(options.cache_folder)
+    try:
+        loaded = load_articles(
+            options.content, changed, site.config, state.version, state.memory, store, 1, progress, index.others
+        )
+    finally:
+        store.close()
+    if problems := loaded.problems():
+        raise BuildFailed(problems)
+    old_keys = parse_keys(state.version, site.config, [old[s.relative] for s in changed])
+    before: dict[str, Article] = {}
+    for source in changed:
+        parsed = state.memory.get(old_keys[source.relative])
+        if parsed is None or parsed.article is None:
+            return None
+        before[source.relative] = parsed.article
+    after = {place: parsed.article for place, parsed in loaded.parsed.items() if parsed.article is not None}
+    shown = {place for place, article in after.items() if published([article], now, options.drafts)}
+    for place, article in after.items():
+        if shape(article) != shape(before[place]) or article.draft != before[place].draft:
+            return None  # it moves in the site
+        if (place in shown) != (place in site.positions):
+            return None  # it comes or goes
+    new_site = with_edited(site, {p: site.article(p) for p in shown}, after, index.related_in, now)
+    keys = loaded.article_keys
+    digests = state.digests.edited(
+        new_site,
+        {place: article_digest(keys[place], new_site.article(place)) for place in shown},
+        stale := _stale(index, new_site, shown),
+    )
+    names = {name for facet in stale for name in _names(index.readers.get(facet))}
+    names |= state.left if not hurry else set()
+    units = [index.units[name] for name in sorted(names, key=index.order.__getitem__)]
+    staging = Staging(root)
+    try:
+        staging.begin()
+        outcome = produce_some(units, digests, state, root, staging, progress, hurry, index.files)
+        report, written = write_files(outcome, root, staging, state.written, True)
+    except BaseException:
+        staging.discard()
+        raise
+    finally:
+        progress.close()
+    left = (state.left - names) | outcome.left
+    new_raw = list(raw)
+    for place in shown:
+        new_raw[_at(raw, place, _source)] = after[place]
+    memory = dict(state.memory)
+    for place in after:
+        memory.pop(old_keys[place], None)
+    memory.update(loaded.memory)
+    content = list(scanned)
+    for source in sources:
+        content[places[source.relative]] = without_data([source])[0]
+    state = replace(
+        state,
+        content={**state.content, **known},
+        scanned=(content, state.scanned[1] if state.scanned else []),
+        memory=memory,
+        site=(new_raw, new_site),
+        digests=digests,
+        records=outcome.records,
+        written=written,
+        manifest=stamp_of(root / MANIFEST),
+        folder=stamp_of(root),
+        quick=state.quick.unsure(),  # its fingerprint is not worked out here
+        left=left,
+    )
+    index = _updated(index, units, outcome.records, digests)
+    result = BuildResult(len(new_site.articles), outcome.files, report, time.perf_counter() - started, bool(left))
+    return result, state, index
+
+
+def _read(options: Options, state: State, hints: frozenset[str]) -> tuple[list[Source], dict[str, Known]] | None:
+    """The hinted files, read now, when every one is an article the last build had (a regular file)."""
+    content = os.path.join(os.path.abspath(options.content), "")
+    layouts = os.path.join(os.path.abspath(options.layouts), "")
+    sources, known = [], {}
+    for path in sorted(hints):
+        if path.startswith(layouts) or path == os.path.abspath(options.config):
+            return None
+        relative = path[len(content) :].replace(os.sep, "/")
+        if not path.startswith(content) or not all(is_source_name(part) for part in relative.split("/")):
+            continue  # not a source (outside, hidden or temporary): the scan would not see it either
+        if not relative.lower().endswith(".md") or relative not in state.content:
+            return None
+        try:
+            if not stat.S_ISREG(os.lstat(path).st_mode):
+                return None
+            with open(path, "rb") as handle:
+                data = handle.read()
+                after = stamp_from(os.fstat(handle.fileno()))
+        except OSError:
+            return None
+        sources.append(Source(relative, path, digest(data), data))
+        known[relative] = Known(after, sources[-1].digest, time.time_ns() - max(after[1], after[2]) > SETTLE_NS)
+    return sources, known
+
+
+def _relative(source: Source) -> str:
+    return source.relative
+
+
+def _source(article: Article) -> str:
+    return article.source
+
+
+def _at(items: list[Any], source: str, key: Any) -> int | None:
+    """Where the item of `source` is in `items` (sorted by key), if it is there."""
+    at = bisect_left(items, source, key=key)
+    return at if at < len(items) and key(items[at]) == source else None
+
+
+def _stale(index: Index, site: Site, edited: set[str]) -> set[Facet]:
+    """Every facet read in the last build that may cover one of the edited articles, and the wide ones."""
+    stale = set(index.wide)
+    for source in edited:
+        article = site.article(source)
+        stale.add(("article", source))
+        stale.update(("related", key) for key in index.related_in.get(source, ()))
+        category = site.category_of(article)
+        lists = [("articles", site.positions[source], len(site.articles))]
+        lists.append((("categories", category.slug), site.places[source], len(category.articles)))
+        for tag in site.tag_sections(article):
+            at = bisect_left(tag.articles, newest_first_key(article), key=newest_first_key)
+            lists.append((("tags", tag.slug), at, len(tag.articles)))
+        for name, position, length in lists:
+            stale.update((("item", name, position), ("item", name, position - length)))
+            stale.update(f for f in index.slices.get(name, ()) if covers(f, [position], length))
+    return stale
+
+
+def _updated(index: Index, checked: list[Unit], records: dict[str, Record], digests: Digests) -> Index:
+    """The index after an edit: a unit redone may have read other facets this time. The digest of a facet
+    nobody reads any more is forgotten, since no later edit would find it to forget it when it covers one."""
+    for unit in checked:
+        before, after = index.records[unit.name], records[unit.name]
+        if before is after:
+            continue
+        read_before, read_now = {f for f, _ in before.reads}, {f for f, _ in after.reads}
+        for facet in read_before - read_now:
+            names = _names(index.readers.get(facet)) - {unit.name}
+            if names:
+                index.readers[facet] = next(iter(names)) if len(names) == 1 else names
+            else:
+                del index.readers[facet]
+                digests.memo.pop(facet, None)
+        for facet in read_now - read_before:
+            _add(index.readers, facet, unit.name)
+            index.note(facet)
+    return replace(index, records=records)
