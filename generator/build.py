@@ -91,10 +91,10 @@ def site_units(
 
 def pictures(options: Options, files: list[Source], site: Site) -> list[OutputFile]:
     """The narrower copies of every picture an article shows, for srcset (made once, then cached)."""
-    used = [p for a in site.articles for p in (a.picture, *a.pictures) if p is not None]
-    assets = {f"/{s.relative}": s.read() for s in files if f"/{s.relative}" in {p.address for p in used}}
+    used = {p.address for p in site.pictures}
+    assets = {f"/{s.relative}": s.read() for s in files if f"/{s.relative}" in used}
     return variant_files(
-        used, assets, options.cache_folder, lambda address: shown_path(options.content / address.lstrip("/"))
+        site.pictures, assets, options.cache_folder, lambda address: shown_path(options.content / address.lstrip("/"))
     )
 
 

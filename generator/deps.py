@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
+from .images import Picture
 from .model import Article, Section, Site
 from .output import OutputFile
 
@@ -162,6 +163,11 @@ class SiteView:
     def article(self, source: str) -> Article:
         self._reads.note(("article", source))
         return self._site.article(source)
+
+    @property
+    def pictures(self) -> tuple[Picture, ...]:
+        self._reads.note(("shape", "pictures"))
+        return self._site.pictures
 
     def category_of(self, article: Article) -> SectionView:
         self._reads.note(("shape", "categories"))

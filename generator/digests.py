@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import pickle
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import fields
 from typing import Any
 
@@ -28,6 +28,11 @@ def _hash(*parts: bytes) -> bytes:
     return state.digest()
 
 
+def sections_of(site: Site) -> dict[Any, Section]:
+    """The site's categories and tags by the names the views give their lists."""
+    return {("categories", s.slug): s for s in site.categories} | {("tags", s.slug): s for s in site.tags}
+
+
 def article_digest(key: bytes, article: Article) -> bytes:
     """The digest of a published article: its file's cache key, and what the site made of it (slug, labels)."""
     return _hash(key, article.slug.encode(), article.category.encode(), "\x1f".join(article.tags).encode())
@@ -37,13 +42,13 @@ class Digests:
     """Digests of articles, unit inputs and facets of one site, each computed once (`memo`)."""
 
     def __init__(self, site: Site, articles: dict[str, bytes], memo: dict[Facet, bytes] | None = None) -> None:
-        self.site = site
         self.articles = articles  # source → article_digest
         self.memo: dict[Facet, bytes] = memo if memo is not None else {}
-        self.sections = {
-            **{("categories", s.slug): s for s in site.categories},
-            **{("tags", s.slug): s for s in site.tags},
-        }
+        self._on(site)
+
+    def _on(self, site: Site) -> None:
+        self.site = site
+        self.sections = sections_of(site)
 
     @classmethod
     def of(
@@ -61,13 +66,27 @@ class Digests:
             site, {**previous.articles, **digests}, {f: v for f, v in previous.memo.items() if not cover.covers(f)}
         )
 
-    def edited(self, site: Site, articles: dict[str, bytes], stale: set[Facet]) -> Digests:
-        """The digests of `site`, which is this one's site with some articles edited in place (keeping their
-        shape): `articles` their new digests, `stale` every facet that may cover one of them."""
-        memo = dict(self.memo)
+    def move_to(self, site: Site, articles: dict[str, bytes], stale: set[Facet]) -> Callable[[], None]:
+        """Become the digests of `site`, this one's site with some articles edited in place (keeping their shape):
+        `articles` their new digests, `stale` every facet that may cover one of them. Changed in place, as a
+        copy of the memo would cost more than the edit on a big site; returns what undoes it (the memo is
+        then forgotten, since what it learnt of the new site is not true of the old)."""
+        old_site, old_articles = self.site, {source: self.articles.get(source) for source in articles}
+        self._on(site)
+        self.articles.update(articles)
         for facet in stale:
-            memo.pop(facet, None)
-        return Digests(site, {**self.articles, **articles}, memo)
+            self.memo.pop(facet, None)
+
+        def undo() -> None:
+            self._on(old_site)
+            for source, value in old_articles.items():
+                if value is None:
+                    self.articles.pop(source, None)
+                else:
+                    self.articles[source] = value
+            self.memo.clear()
+
+        return undo
 
     def article(self, article: Article) -> bytes:
         return self.articles.get(article.source) or _hash(pickle.dumps(article))
@@ -110,6 +129,8 @@ class Digests:
 
     def _facet(self, facet: Facet) -> bytes:
         kind = facet[0]
+        if kind == "shape" and facet[1] == "pictures":
+            return _hash(pickle.dumps(self.site.pictures))
         if kind == "shape":
             sections = self.site.categories if facet[1] == "categories" else self.site.tags
             return _hash(*(f"{s.name}\0{s.slug}\0{s.url}".encode() for s in sections))
@@ -148,7 +169,7 @@ class _Cover:
 
     def __init__(self, site: Site, edited: dict[str, Article]) -> None:
         self.site, self.edited = site, edited
-        self.sections = {("categories", s.slug): s for s in site.categories} | {("tags", s.slug): s for s in site.tags}
+        self.sections = sections_of(site)
         self.related = {key for key, others in site.related.items() if any(a.source in edited for a in others)}
         self.lists = {"articles"} | {("categories", site.category_of(a).slug) for a in edited.values()}
         self.lists |= {("tags", s.slug) for a in edited.values() for s in site.tag_sections(a)}

@@ -27,12 +27,12 @@ from .content import ContentFiles, is_source_name
 from .deps import Facet, Unit
 from .digests import Digests, article_digest, covers
 from .errors import BuildFailed
-from .incremental import Record, produce_some, write_files
+from .incremental import Record, note_written, produce_some, site_paths
 from .inputs import Options
-from .loader import content_files, load_articles, parse_keys
+from .loader import Loaded, content_files, load_articles, parse_keys
 from .model import Article, Site, holders, newest_first_key, published, shape, with_edited
-from .output import MANIFEST, Staging, interrupted, stamp_from, stamp_of, still_there
-from .progress import Progress
+from .output import MANIFEST, Staging, WriteReport, interrupted, stamp_from, stamp_of, still_there
+from .progress import Progress, silent
 from .sources import SETTLE_NS, Known, Source, digest, without_data
 from .state import State
 
@@ -109,105 +109,150 @@ def _names(found: str | frozenset[str] | None) -> frozenset[str]:
     return frozenset((found,)) if isinstance(found, str) else found
 
 
+@dataclass(frozen=True, slots=True)
+class Edited:
+    """The saved files that are articles keeping their places: read, parsed, and the articles before and after."""
+
+    sources: list[Source]  # every file hinted (some may have the bytes they had)
+    known: dict[str, Known]
+    places: dict[str, int]  # each file's place in the last scan
+    old_keys: dict[str, bytes]  # the cache keys of the files changed, as they were
+    loaded: Loaded  # the files changed, parsed
+    shown: set[str]  # those published
+
+
 def edit(
     options: Options, state: State, index: Index, hints: frozenset[str], hurry: bool, recheck: bool, progress: Progress
 ) -> tuple[BuildResult, State, Index] | None:
     """The build after the files `hints` changed, when they are articles that keep their places in the site;
-    None when it needs the usual path. Raises BuildFailed with the edited files' problems."""
+    None when it needs the usual path. Raises BuildFailed with the edited files' problems.
+
+    The watcher's memory (`state`, `index`) is changed in place: copying its tables would cost more than
+    the edit itself on a big site. Nothing is changed until the pages are written, but the digests, which
+    learn the new site while the pages are made, and which are put back if making them fails.
+    """
     started = time.perf_counter()
+    now = _now_if_usable(options, state, index, recheck)
+    if now is None:
+        return None
+    edited = _edited(options, state, index, hints, now)
+    if edited is None:
+        return None
+    assert state.site is not None and state.digests is not None and state.quick is not None
+    raw, site = state.site
+    after = {place: parsed.article for place, parsed in edited.loaded.parsed.items() if parsed.article is not None}
+    new_site = with_edited(site, {p: site.article(p) for p in edited.shown}, after, index.related_in, now)
+    keys = edited.loaded.article_keys
+    stale = _stale(index, new_site, edited.shown)
+    digests = {place: article_digest(keys[place], new_site.article(place)) for place in edited.shown}
+    undo = state.digests.move_to(new_site, digests, stale)
+    names = {name for facet in stale for name in _names(index.readers.get(facet))}
+    names |= state.left if not hurry else set()
+    units = [index.units[name] for name in sorted(names, key=index.order.__getitem__)]
+    staging = Staging(options.output)
+    try:
+        staging.begin()
+        records, entries, left = produce_some(units, state.digests, state, staging, progress, hurry)
+        every = None
+        if any(state.records[name].files != record.files for name, record in records.items()):
+            every = site_paths({**state.records, **records})  # a unit's files have other names (rare)
+        removed = staging.commit((e.path for e in entries if e.staged), every, state.written)
+    except BaseException:
+        staging.discard()
+        undo()
+        raise
+    finally:
+        progress.close()
+    _forget_unread(index, units, records, state.digests)
+    state.records.update(records)
+    if every is not None:
+        kept = set(every)
+        for path in [path for path in state.written if path not in kept]:
+            del state.written[path]
+        index = replace(index, files=len(every))
+    note_written(options.output, entries, state.written)
+    _remember(state, edited, after)
+    for place in edited.shown:
+        raw[_at(raw, place, _source)] = after[place]
+    written = sum(1 for e in entries if e.staged)
+    state = replace(
+        state,
+        site=(raw, new_site),
+        manifest=stamp_of(options.output / MANIFEST),
+        folder=stamp_of(options.output),
+        quick=state.quick.unsure(),  # its fingerprint is not worked out here
+        left=(state.left - names) | left,
+    )
+    report = WriteReport(written, index.files - written, removed)
+    result = BuildResult(len(new_site.articles), index.files, report, time.perf_counter() - started, bool(state.left))
+    return result, state, index
+
+
+def _now_if_usable(options: Options, state: State, index: Index, recheck: bool) -> datetime | None:
+    """The build's `now`, when the watcher's memory is the last build's and output/ is as it left it."""
     root = options.output
     if index.records is not state.records or index.links or state.quick is None or state.site is None:
         return None
-    raw, site = state.site
-    now = options.now or datetime.now(site.config.tz)
-    now = now if now.tzinfo else now.replace(tzinfo=site.config.tz)
+    config = state.site[1].config
+    now = options.now or datetime.now(config.tz)
+    now = now if now.tzinfo else now.replace(tzinfo=config.tz)
     if not state.quick.holds(state.quick.fingerprint, now):
         return None  # an article came due or expired: the site changes shape
     if interrupted(root) or stamp_of(root / MANIFEST) != state.manifest or stamp_of(root) != state.folder:
         return None
     if recheck and not all(still_there(root, path, known) for path, known in state.written.items()):
         return None  # a page deleted by hand: the usual path finds whose it was
+    return now
+
+
+def _edited(options: Options, state: State, index: Index, hints: frozenset[str], now: datetime) -> Edited | None:
+    """The hinted files read and parsed, when all are articles that keep their places (their shape, draft flag
+    and whether they are published); raises BuildFailed with their problems."""
     read = _read(options, state, hints)
-    if read is None:
+    if read is None or state.site is None:
         return None
     sources, known = read
     scanned = state.scanned[0] if state.scanned else []
     places = {s.relative: _at(scanned, s.relative, _relative) for s in sources}
     if None in places.values():
         return None
-    old = {s.relative: scanned[at] for s in sources if (at := places[s.relative]) is not None}
-    changed = [s for s in sources if old[s.relative].digest != s.digest]
+    at = {place: number for place, number in places.items() if number is not None}
+    changed = [s for s in sources if scanned[at[s.relative]].digest != s.digest]
+    config, site = state.site[1].config, state.site[1]
     store = ArticleStore(options.cache_folder)
     try:
         loaded = load_articles(
-            options.content, changed, site.config, state.version, state.memory, store, 1, progress, index.others
+            options.content, changed, config, state.version, state.memory, store, 1, silent(), index.others
         )
     finally:
         store.close()
     if problems := loaded.problems():
         raise BuildFailed(problems)
-    old_keys = parse_keys(state.version, site.config, [old[s.relative] for s in changed])
-    before: dict[str, Article] = {}
-    for source in changed:
-        parsed = state.memory.get(old_keys[source.relative])
-        if parsed is None or parsed.article is None:
+    old_keys = parse_keys(state.version, config, [scanned[at[s.relative]] for s in changed])
+    shown = set()
+    for place, parsed in loaded.parsed.items():
+        before = state.memory.get(old_keys[place])
+        article = parsed.article
+        if before is None or before.article is None or article is None:
             return None
-        before[source.relative] = parsed.article
-    after = {place: parsed.article for place, parsed in loaded.parsed.items() if parsed.article is not None}
-    shown = {place for place, article in after.items() if published([article], now, options.drafts)}
-    for place, article in after.items():
-        if shape(article) != shape(before[place]) or article.draft != before[place].draft:
+        if shape(article) != shape(before.article) or article.draft != before.article.draft:
             return None  # it moves in the site
+        if published([article], now, options.drafts):
+            shown.add(place)
         if (place in shown) != (place in site.positions):
             return None  # it comes or goes
-    new_site = with_edited(site, {p: site.article(p) for p in shown}, after, index.related_in, now)
-    keys = loaded.article_keys
-    digests = state.digests.edited(
-        new_site,
-        {place: article_digest(keys[place], new_site.article(place)) for place in shown},
-        stale := _stale(index, new_site, shown),
-    )
-    names = {name for facet in stale for name in _names(index.readers.get(facet))}
-    names |= state.left if not hurry else set()
-    units = [index.units[name] for name in sorted(names, key=index.order.__getitem__)]
-    staging = Staging(root)
-    try:
-        staging.begin()
-        outcome = produce_some(units, digests, state, root, staging, progress, hurry, index.files)
-        report, written = write_files(outcome, root, staging, state.written, True)
-    except BaseException:
-        staging.discard()
-        raise
-    finally:
-        progress.close()
-    left = (state.left - names) | outcome.left
-    new_raw = list(raw)
-    for place in shown:
-        new_raw[_at(raw, place, _source)] = after[place]
-    memory = dict(state.memory)
+    return Edited(sources, known, at, old_keys, loaded, shown)
+
+
+def _remember(state: State, edited: Edited, after: dict[str, Article]) -> None:
+    """Note the edited files in the watcher's memory of the sources and of the parsed articles."""
+    state.content.update(edited.known)
+    if state.scanned is not None:
+        for source in edited.sources:
+            state.scanned[0][edited.places[source.relative]] = without_data([source])[0]
     for place in after:
-        memory.pop(old_keys[place], None)
-    memory.update(loaded.memory)
-    content = list(scanned)
-    for source in sources:
-        content[places[source.relative]] = without_data([source])[0]
-    state = replace(
-        state,
-        content={**state.content, **known},
-        scanned=(content, state.scanned[1] if state.scanned else []),
-        memory=memory,
-        site=(new_raw, new_site),
-        digests=digests,
-        records=outcome.records,
-        written=written,
-        manifest=stamp_of(root / MANIFEST),
-        folder=stamp_of(root),
-        quick=state.quick.unsure(),  # its fingerprint is not worked out here
-        left=left,
-    )
-    index = _updated(index, units, outcome.records, digests)
-    result = BuildResult(len(new_site.articles), outcome.files, report, time.perf_counter() - started, bool(left))
-    return result, state, index
+        state.memory.pop(edited.old_keys[place], None)
+    state.memory.update(edited.loaded.memory)
 
 
 def _read(options: Options, state: State, hints: frozenset[str]) -> tuple[list[Source], dict[str, Known]] | None:
@@ -269,13 +314,16 @@ def _stale(index: Index, site: Site, edited: set[str]) -> set[Facet]:
     return stale
 
 
-def _updated(index: Index, checked: list[Unit], records: dict[str, Record], digests: Digests) -> Index:
-    """The index after an edit: a unit redone may have read other facets this time. The digest of a facet
-    nobody reads any more is forgotten, since no later edit would find it to forget it when it covers one."""
+def _forget_unread(index: Index, checked: list[Unit], redone: dict[str, Record], digests: Digests) -> None:
+    """Bring the index up to date: a unit redone may have read other facets this time. The digest of a facet
+    nobody reads any more is forgotten, since no later edit would find it to forget it when it covers one.
+
+    `index.records` still holds the records of before (the edit has not replaced them yet)."""
     for unit in checked:
-        before, after = index.records[unit.name], records[unit.name]
-        if before is after:
+        after = redone.get(unit.name)
+        if after is None:
             continue
+        before = index.records[unit.name]
         read_before, read_now = {f for f, _ in before.reads}, {f for f, _ in after.reads}
         for facet in read_before - read_now:
             names = _names(index.readers.get(facet)) - {unit.name}
@@ -287,4 +335,3 @@ def _updated(index: Index, checked: list[Unit], records: dict[str, Record], dige
         for facet in read_now - read_before:
             _add(index.readers, facet, unit.name)
             index.note(facet)
-    return replace(index, records=records)

@@ -153,39 +153,30 @@ def produce(
         for unit in (units[i] for i in stale)
     )
     files = sum(len(record.files) for record in new_records.values())
-    _check_paths(new_records, same_paths)
+    if not same_paths:
+        site_paths(new_records)
     unit_keys = {unit.name: (state.base, unit.inputs, keys[i]) for i, unit in enumerate(units)}
     left_names = frozenset(units[i].name for i in left)
     return Outcome(new_records, made_entries, same_paths, unit_keys, len(stale), files, left_names)
 
 
 def produce_some(
-    units: list[Unit],
-    digests: Digests,
-    state: State,
-    root: Path,
-    staging: Staging,
-    progress: Progress,
-    hurry: bool,
-    files: int,
-) -> Outcome:
+    units: list[Unit], digests: Digests, state: State, staging: Staging, progress: Progress, hurry: bool
+) -> tuple[dict[str, Record], list[Entry], frozenset[str]]:
     """Like produce, when only `units` (in the site's order) may be out of date: every other unit, its key and its
-    inputs are the last build's. `files`: how many files the last build's site has."""
+    inputs are the last build's. Returns the records of the units redone, their files and the units left."""
     records, written = state.records, state.written
-    stale = [u for u in units if not _fresh(records[u.name], state.unit_keys[u.name][2], digests, None, written)]
-    left = [u for u in stale if hurry and u.later]
-    stale = [u for u in stale if not (hurry and u.later)]
-    made = _run(stale, digests, root, written, staging, 1, progress)
-    new_records = dict(records)
-    for unit, result in zip(stale, made, strict=True):
-        new_records[unit.name] = _record(state.unit_keys[unit.name][2], result)
-    same_paths = all(records[u.name].files == new_records[u.name].files for u in stale)
-    if not same_paths:
-        files = sum(len(record.files) for record in new_records.values())
-    _check_paths(new_records, same_paths)
-    made_entries = [entry for result in made for entry in result.entries]
-    left_names = frozenset(unit.name for unit in left)
-    return Outcome(new_records, made_entries, same_paths, state.unit_keys, len(stale), files, left_names)
+    left = [u for u in units if hurry and u.later]  # read every article: not worth checking now
+    stale = [
+        u
+        for u in units
+        if not (hurry and u.later) and not _fresh(records[u.name], state.unit_keys[u.name][2], digests, None, written)
+    ]
+    made = _run(stale, digests, staging.root, written, staging, 1, progress)
+    redone = {
+        unit.name: _record(state.unit_keys[unit.name][2], result) for unit, result in zip(stale, made, strict=True)
+    }
+    return redone, [entry for result in made for entry in result.entries], frozenset(u.name for u in left)
 
 
 def _run(
@@ -215,12 +206,12 @@ def _record(key: bytes, result: Made) -> Record:
     return Record(key, result.reads, tuple((e.path, e.origin) for e in result.entries))
 
 
-def _check_paths(records: dict[str, Record], same_paths: bool) -> None:
-    """Two units may not make the same file (checked whenever the site's files changed)."""
-    if not same_paths:
-        owned = [OutputFile(path, b"", origin) for r in records.values() for path, origin in r.files]
-        if path_problems := check_paths(owned):
-            raise BuildFailed(path_problems)
+def site_paths(records: Mapping[str, Record]) -> list[str]:
+    """Every file of the site; raises BuildFailed when two units make one file (checked when the files changed)."""
+    owned = [OutputFile(path, b"", origin) for r in records.values() for path, origin in r.files]
+    if path_problems := check_paths(owned):
+        raise BuildFailed(path_problems)
+    return [item.path for item in owned]
 
 
 def write_files(
@@ -240,11 +231,16 @@ def write_files(
             for path, _ in record.files:
                 if path in written:
                     now[path] = written[path]
-    for entry in outcome.made:
-        stamp = stamp_of(root / entry.path) if entry.staged else entry.stamp
-        if stamp is not None:
-            now[entry.path] = Written(entry.digest, stamp)
-        else:
-            now.pop(entry.path, None)
+    note_written(root, outcome.made, now)
     changed = sum(1 for e in outcome.made if e.staged)
     return WriteReport(changed, outcome.files - changed, removed), now
+
+
+def note_written(root: Path, made: list[Entry], written: dict[str, Written]) -> None:
+    """Note in `written` what output/ now holds of the files made (staged ones have moved into place)."""
+    for entry in made:
+        stamp = stamp_of(root / entry.path) if entry.staged else entry.stamp
+        if stamp is not None:
+            written[entry.path] = Written(entry.digest, stamp)
+        else:
+            written.pop(entry.path, None)

@@ -108,6 +108,7 @@ class Site:
     now: datetime
     places: dict[str, int]  # each article's position in its category's list (0: the newest)
     positions: dict[str, int]  # each article's position in `articles`
+    pictures: tuple[Picture, ...] = ()  # every picture an article shows, once, in the order of `articles`
 
     def article(self, source: str) -> Article:
         """The published article from the file at `source` (its place in the content folder)."""
@@ -311,14 +312,20 @@ def make_site(config: SiteConfig, articles: list[Article], now: datetime, jobs: 
     related = related_map(ordered, config.related, jobs)
     places = {a.source: n for section in categories for n, a in enumerate(section.articles)}
     positions = {a.source: n for n, a in enumerate(ordered)}
-    site = Site(config, tuple(ordered), tuple(categories), tuple(tags), related, now, places, positions)
+    shown = {p.address: p for a in ordered for p in (a.picture, *a.pictures) if p is not None}
+    site = Site(
+        config, tuple(ordered), tuple(categories), tuple(tags), related, now, places, positions, tuple(shown.values())
+    )
     return site, problems + cat_problems + tag_problems
 
 
 def shape(article: Article) -> tuple[object, ...]:
-    """What decides an article's place in the site: its file, date, labels and the slug it asks for."""
+    """What decides an article's place in the site: its file, date, labels and the slug it asks for (and the
+    pictures it shows, of which the site makes narrower copies)."""
     return (
         article.source,
+        article.picture,
+        article.pictures,
         article.date,
         article.category,
         article.tags,
@@ -329,7 +336,7 @@ def shape(article: Article) -> tuple[object, ...]:
     )
 
 
-SWAPPED_FIELDS = {"config", "articles", "categories", "tags", "related", "now", "places", "positions"}
+SWAPPED_FIELDS = {"config", "articles", "categories", "tags", "related", "now", "places", "positions", "pictures"}
 
 
 def swap_articles(site: Site, before: list[Article], after: list[Article], now: datetime) -> Site | None:

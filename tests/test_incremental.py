@@ -279,6 +279,42 @@ def test_a_watcher_started_on_a_built_site_swaps_the_first_edit_into_it(make_sit
     assert assembled == []
 
 
+def _watched_edit(root: Path, size: int, monkeypatch) -> tuple[int, int, list[str]]:
+    """A site of `size` articles built by a watcher, then one old article's text edited: how many units the
+    site has, how many the edit checked, and which it redid."""
+    shutil.copytree(REPO / "layouts", root / "layouts")
+    (root / "site.toml").write_text('title = "Bản tin thử"\nbase_url = "https://bantin.example.vn/"\n', "utf-8")
+    (root / "content").mkdir()
+    for n in range(size):
+        day, hour = divmod(n, 20)
+        text = article(f"Tin số {n}", date=f"2026-10-{1 + day:02} {hour + 1:02}:00", tags=f"[chủ đề {n % 5}]")
+        (root / "content" / f"{n:03}.md").write_text(text, "utf-8")
+    options = Options(root / "content", root / "layouts", root / "site.toml", root / "output", now=_now())
+    watcher = Watcher(options, quiet=True, report=lambda message: None)  # its builds, without its file watching
+    watcher.build(lambda result, problems: None, first=True)
+    checked, made = [], []
+    fresh, run_unit = incremental._fresh, incremental.run_unit
+    monkeypatch.setattr(incremental, "_fresh", lambda record, *rest: checked.append(record) or fresh(record, *rest))
+    monkeypatch.setattr(incremental, "run_unit", lambda unit, site: made.append(unit.name) or run_unit(unit, site))
+    edited = root / "content" / f"{size // 2:03}.md"
+    edited.write_text(edited.read_text("utf-8").replace("Nội dung bài.", "Nội dung đã sửa."), "utf-8")
+    watcher.build(lambda result, problems: None, hints=frozenset({str(edited)}), hurry=True)
+    assert "Nội dung đã sửa." in (root / f"output/bai-viet/tin-so-{size // 2}/index.html").read_text("utf-8")
+    monkeypatch.undo()
+    return len(watcher.state.records), len(checked), made
+
+
+def test_a_watcher_edit_checks_the_pages_that_show_the_article_whatever_the_size_of_the_site(tmp_path, monkeypatch):
+    """The watcher keeps the site in memory with a note of what each page read: a text edit checks the pages
+    that may show the edited article (its page, its neighbours', its listing page, the pages that list it as
+    related…), as many in a site of 400 articles as in one of 40, and redoes those that show it."""
+    small_units, small_checked, small_made = _watched_edit(tmp_path / "small", 40, monkeypatch)
+    big_units, big_checked, big_made = _watched_edit(tmp_path / "big", 400, monkeypatch)
+    assert big_units > 8 * small_checked  # so checking every unit could not pass
+    assert big_checked <= small_checked + 2, (small_checked, big_checked)
+    assert len(big_made) <= len(small_made) + 2 and "article 200.md" in big_made
+
+
 def test_a_build_from_another_folder_parses_and_renders_only_what_changed(make_site, monkeypatch):
     """The cache and the memory of the last build name files by their place in the content folder, not by
     the path messages show (which depends on the folder the command runs in): from another folder, an edit
