@@ -315,6 +315,44 @@ def test_a_watcher_edit_checks_the_pages_that_show_the_article_whatever_the_size
     assert len(big_made) <= len(small_made) + 2 and "article 200.md" in big_made
 
 
+def test_a_watcher_edit_whose_page_fails_leaves_output_and_later_edits_build_what_a_clean_build_gives(make_site):
+    """A watcher applies a text edit to its memory of the site in place: when a page then fails to render,
+    nothing is written and that memory is put back, so that what it learnt of the failed edit never passes
+    for the site later (here: article 3's page would keep its old text after the edit that failed came back)."""
+    summaries = {1: "Một.", 2: "HỎNG", 3: "Ba.", 4: "Bốn."}
+
+    def text(n: int, summary: str) -> str:
+        return article(f"Tin số {n}", date=f"2026-11-{10 + n} 08:00", summary=summary)
+
+    site = make_site({f"content/{n}.md": text(n, summary) for n, summary in summaries.items()})
+    template = site.root / "layouts/article.html"
+    failing = '{% if "CHIA0" in article.summary and "HỎNG" in older.summary %}{{ 1 / 0 }}{% endif %}'
+    template.write_text(template.read_text("utf-8").replace("{% endblock %}", failing + "\n{% endblock %}"), "utf-8")
+    root = site.root
+    options = Options(root / "content", root / "layouts", root / "site.toml", site.output, now=_now())
+    reported: list[str] = []
+    watcher = Watcher(options, quiet=True, report=reported.append)  # its builds, without its file watching
+
+    def save(n: int, summary: str) -> None:
+        site.write({f"content/{n}.md": text(n, summary)})
+        watcher.build(lambda result, problems: None, hints=frozenset({str(root / f"content/{n}.md")}), hurry=True)
+        watcher.catch_up()
+
+    watcher.build(lambda result, problems: None, first=True)
+    before = site.snapshot()
+    save(3, "CHIA0")  # its page fails: the article older than it says HỎNG
+    assert reported[-1].startswith(f"{template}:") and "division by zero" in reported[-1]
+    assert site.snapshot() == before
+    save(3, "Ba.")  # as it was
+    save(2, "Hai.")  # article 3's page shows it (its older neighbour)
+    save(3, "CHIA0")  # no longer fails
+    assert "CHIA0" in site.page("bai-viet/tin-so-3/index.html")
+    clean = root / "clean"
+    site_args = ["--content", str(root / "content"), "--layouts", str(root / "layouts")]
+    assert main(["build", *site_args, "--config", str(root / "site.toml"), "--output", str(clean), "--now", NOW]) == 0
+    assert tree(site.output) == tree(clean)
+
+
 def test_a_build_from_another_folder_parses_and_renders_only_what_changed(make_site, monkeypatch):
     """The cache and the memory of the last build name files by their place in the content folder, not by
     the path messages show (which depends on the folder the command runs in): from another folder, an edit
