@@ -38,7 +38,7 @@ QUIET_SECONDS = 0.02  # a burst of saves is over when nothing changed for this l
 OPEN_SECONDS = 5.0  # longest wait for a file being written to be closed
 POLL_SECONDS = 0.5  # with --poll, and a file must then look the same in two polls in a row
 MAX_HINTS = 2000  # more changed files than this at once: look at every file
-FULL_SCAN_EVERY = 25  # builds; and look at every file now and then in case a notification was lost
+FULL_SCAN_EVERY = 25  # catch-ups: one in so many looks at every file, in case a notification was lost
 LATER_SECONDS = 1.0  # after a build in a hurry, the search index is brought up to date once edits pause this long
 
 Report = Callable[[str], None]
@@ -155,6 +155,7 @@ class Watcher:
         self.options, self.poll, self.quiet, self.report = options, poll, quiet, report
         self.state = State()
         self.builds = 0
+        self.catch_ups = 0
         self.behind = False  # the last build left the search index for a quiet moment
         self.catching_up = False  # a change now stops the update of the search index under way
         self.pending: frozenset[str] | None = None  # changed since the last good build; None: unknown
@@ -181,7 +182,7 @@ class Watcher:
         options = self.options if first else replace(self.options, jobs=1)  # no forking beside threads
         progress = Progress(quiet=self.quiet)
         # the files changed since the last good build (a failed one leaves its own for the next)
-        if hints is None or self.pending is None or self.poll or self.builds % FULL_SCAN_EVERY == FULL_SCAN_EVERY - 1:
+        if hints is None or self.pending is None or self.poll:
             self.pending = None
         else:
             self.pending = self.pending | hints
@@ -212,6 +213,7 @@ class Watcher:
                         self.state = replace(self.state, folder=stamp_of(options.output))
                     raise
             self.pending = frozenset()
+            self.catching_up = False  # written: no longer to be stopped (nor while the index below is made)
         except BuildFailed as failure:
             self.failed(format_problems(failure.problems), says)
             built(None, failure.problems)
@@ -292,11 +294,14 @@ class Watcher:
         """Bring up to date what the last build left for later (pages do not reload for it).
 
         A change in the meantime stops it, output/ unchanged, so that the change is built at once. It also
-        looks at every file it wrote (a few µs each): one deleted from output/ by hand is put back.
+        looks at every file it wrote (a few µs each): one deleted from output/ by hand is put back; and now
+        and then at every source file, in case a notification was lost.
         """
+        self.catch_ups += 1
+        everything = self.catch_ups % FULL_SCAN_EVERY == 0
         try:
             self.catching_up = cancellable
-            self.build(lambda result, problems: None, hints=frozenset(), recheck=True)
+            self.build(lambda result, problems: None, hints=None if everything else frozenset(), recheck=True)
             self.catching_up = False
         except Superseded:
             self.catching_up = False  # the loop builds the change; the search index waits for the next pause

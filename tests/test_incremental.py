@@ -23,7 +23,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
-from generator import build, incremental, loader
+from generator import build, incremental, loader, watch
 from generator.build import Options
 from generator.cli import main
 from generator.watch import Watcher
@@ -308,7 +308,7 @@ def test_a_watcher_edit_checks_the_pages_that_show_the_article_whatever_the_size
     """The watcher keeps the site in memory with a note of what each page read: a text edit checks the pages
     that may show the edited article (its page, its neighbours', its listing page, the pages that list it as
     related…), as many in a site of 400 articles as in one of 40, and redoes those that show it."""
-    small_units, small_checked, small_made = _watched_edit(tmp_path / "small", 40, monkeypatch)
+    _, small_checked, small_made = _watched_edit(tmp_path / "small", 40, monkeypatch)
     big_units, big_checked, big_made = _watched_edit(tmp_path / "big", 400, monkeypatch)
     assert big_units > 8 * small_checked  # so checking every unit could not pass
     assert big_checked <= small_checked + 2, (small_checked, big_checked)
@@ -351,6 +351,26 @@ def test_a_watcher_edit_whose_page_fails_leaves_output_and_later_edits_build_wha
     site_args = ["--content", str(root / "content"), "--layouts", str(root / "layouts")]
     assert main(["build", *site_args, "--config", str(root / "site.toml"), "--output", str(clean), "--now", NOW]) == 0
     assert tree(site.output) == tree(clean)
+
+
+def test_a_watcher_finds_an_edit_whose_notification_was_lost_once_the_edits_pause(make_site):
+    """Edits are built from the notifications alone; now and then, once the edits pause, the watcher also looks
+    at every source file, so that a change whose notification was lost is published all the same."""
+    site = make_site({f"content/{n}.md": article(f"Tin số {n}", date=f"2026-11-{10 + n} 08:00") for n in (1, 2)})
+    root = site.root
+    options = Options(root / "content", root / "layouts", root / "site.toml", site.output, now=_now())
+    watcher = Watcher(options, quiet=True, report=lambda message: None)  # its builds, without its file watching
+    watcher.build(lambda result, problems: None, first=True)
+    site.write({"content/1.md": article("Tin số 1", date="2026-11-11 08:00", body="Không ai báo tin này.")})
+    site.write({"content/2.md": article("Tin số 2", date="2026-11-12 08:00", body="Sửa có báo.")})
+    watcher.build(lambda result, problems: None, hints=frozenset({str(root / "content/2.md")}), hurry=True)
+    assert "Sửa có báo." in site.page("bai-viet/tin-so-2/index.html")
+    pauses = 0
+    while "Không ai báo tin này." not in site.page("bai-viet/tin-so-1/index.html"):
+        assert pauses < watch.FULL_SCAN_EVERY
+        watcher.catch_up()
+        pauses += 1
+    assert pauses == watch.FULL_SCAN_EVERY
 
 
 def test_a_build_from_another_folder_parses_and_renders_only_what_changed(make_site, monkeypatch):
