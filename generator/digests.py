@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import hashlib
 import pickle
+from bisect import bisect_left
 from collections.abc import Callable, Sequence
 from dataclasses import fields
 from typing import Any
 
 from .deps import Facet
-from .model import Article, Section, Site
+from .model import Article, Section, Site, newest_first_key
 
 MISSING = b"\xffmissing"
 KNOWN_FIELDS = ("config", "articles", "categories", "tags", "related")
@@ -168,12 +169,12 @@ class _Cover:
     does not know who reads what, so it looks at every facet it kept."""
 
     def __init__(self, site: Site, edited: dict[str, Article]) -> None:
-        self.site, self.edited = site, edited
-        self.sections = sections_of(site)
+        self.site, self.edited, self.sections = site, edited, sections_of(site)
         self.related = {key for key, others in site.related.items() if any(a.source in edited for a in others)}
-        self.lists = {"articles"} | {("categories", site.category_of(a).slug) for a in edited.values()}
-        self.lists |= {("tags", s.slug) for a in edited.values() for s in site.tag_sections(a)}
-        self.positions: dict[Any, set[int]] = {}
+        self.where: dict[Any, set[int]] = {}
+        for article in edited.values():
+            for name, position, _ in lists_holding(site, article):
+                self.where.setdefault(name, set()).add(position)
 
     def covers(self, facet: Facet) -> bool:
         kind = facet[0]
@@ -185,16 +186,24 @@ class _Cover:
             return facet[1] in self.related
         if kind not in ("slice", "item"):
             return True
-        if facet[1] not in self.lists and facet[1] in self.sections:
-            return False
-        section = self.sections.get(facet[1])
-        items = self.site.articles if facet[1] == "articles" else section.articles if section is not None else None
-        if items is None:
-            return True
-        where = self.positions.get(facet[1])
-        if where is None:
-            where = self.positions[facet[1]] = {i for i, a in enumerate(items) if a.source in self.edited}
-        return covers(facet, where, len(items))
+        if facet[1] != "articles" and facet[1] not in self.sections:
+            return True  # a list this site does not have: compared again
+        items = self.site.articles if facet[1] == "articles" else self.sections[facet[1]].articles
+        return covers(facet, self.where.get(facet[1], set()), len(items))
+
+
+def lists_holding(site: Site, article: Article) -> list[tuple[Any, int, int]]:
+    """The lists of the site that hold a published article, named as the views name them, with its place in
+    each and each one's length."""
+    category = site.category_of(article)
+    found = [
+        ("articles", site.positions[article.source], len(site.articles)),
+        (("categories", category.slug), site.places[article.source], len(category.articles)),
+    ]
+    for tag in site.tag_sections(article):
+        at = bisect_left(tag.articles, newest_first_key(article), key=newest_first_key)
+        found.append((("tags", tag.slug), at, len(tag.articles)))
+    return found
 
 
 def covers(facet: Facet, positions: set[int] | list[int], length: int) -> bool:

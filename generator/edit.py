@@ -17,6 +17,7 @@ import os
 import stat
 import time
 from bisect import bisect_left
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
@@ -25,15 +26,15 @@ from .build import BuildResult, site_units
 from .cache import ArticleStore
 from .content import ContentFiles, is_source_name
 from .deps import Facet, Unit
-from .digests import Digests, article_digest, covers
+from .digests import Digests, article_digest, covers, lists_holding
 from .errors import BuildFailed
 from .incremental import Record, note_written, produce_some, site_paths
 from .inputs import Options
 from .loader import Loaded, content_files, load_articles, parse_keys
-from .model import Article, Site, holders, newest_first_key, published, shape, with_edited
-from .output import MANIFEST, Staging, WriteReport, interrupted, stamp_from, stamp_of, still_there
+from .model import Article, Site, holders, published, shape, with_edited
+from .output import MANIFEST, Staging, WriteReport, interrupted, stamp_of, still_there
 from .progress import Progress, silent
-from .sources import SETTLE_NS, Known, Source, digest, without_data
+from .sources import Known, Source, read_source, without_data
 from .state import State
 
 WIDE = ("all", "attr")  # facets that may change with any edit (the whole site, or a part the views do not know)
@@ -46,7 +47,7 @@ class Index:
     records: dict[str, Record]  # the records it was made from (it serves no other)
     units: dict[str, Unit]  # name → unit
     order: dict[str, int]  # name → place in the site's list of units
-    readers: dict[Facet, str | frozenset[str]]  # facet → the unit (or units) that read it
+    readers: dict[Facet, str | set[str]]  # facet an edit may change → the unit (or units) that read it
     slices: dict[Any, set[Facet]]  # list → the slices read of it
     wide: set[Facet]
     related_in: dict[str, list[str]]  # article → the articles whose related list shows it
@@ -75,10 +76,11 @@ def make_index(options: Options, state: State) -> Index | None:
         u.name not in state.records or u.name not in known or known[u.name][:2] != (state.base, u.inputs) for u in units
     ):
         return None
-    readers: dict[Facet, str | frozenset[str]] = {}
+    readers: dict[Facet, str | set[str]] = {}
     for name, record in state.records.items():
         for facet, _ in record.reads:
-            _add(readers, facet, name)
+            if touchable(facet):
+                _add(readers, facet, name)
     index = Index(
         state.records,
         {u.name: u for u in units},
@@ -93,20 +95,45 @@ def make_index(options: Options, state: State) -> Index | None:
     )
     for facet in readers:
         index.note(facet)
-    # A digest kept for a facet nobody reads would not be forgotten when an edit covers it (see _updated).
-    state.digests.memo = {facet: value for facet, value in state.digests.memo.items() if facet in readers}
+    # A digest kept for a facet nobody reads would not be forgotten when an edit covers it (see _forget_unread).
+    memo = state.digests.memo
+    state.digests.memo = {facet: value for facet, value in memo.items() if facet in readers or not touchable(facet)}
     return index
 
 
-def _add(readers: dict[Facet, str | frozenset[str]], facet: Facet, name: str) -> None:
+def touchable(facet: Facet) -> bool:
+    """Whether an edit that keeps every article in its place may change the facet (not the list of categories,
+    say, nor a list's length)."""
+    return facet[0] not in ("shape", "len")
+
+
+def _add(readers: dict[Facet, str | set[str]], facet: Facet, name: str) -> None:
     found = readers.get(facet)
-    readers[facet] = name if found is None or found == name else _names(found) | {name}
-
-
-def _names(found: str | frozenset[str] | None) -> frozenset[str]:
     if found is None:
-        return frozenset()
-    return frozenset((found,)) if isinstance(found, str) else found
+        readers[facet] = name
+    elif isinstance(found, set):
+        found.add(name)
+    elif found != name:
+        readers[facet] = {found, name}
+
+
+def _drop(readers: dict[Facet, str | set[str]], facet: Facet, name: str) -> bool:
+    """Note that the unit `name` no longer reads the facet; True when no unit does."""
+    found = readers.get(facet)
+    if isinstance(found, set):
+        found.discard(name)
+        if found:
+            return False
+    elif found is not None and found != name:
+        return False
+    readers.pop(facet, None)
+    return True
+
+
+def _names(found: str | set[str] | None) -> Iterable[str]:
+    if found is None:
+        return ()
+    return (found,) if isinstance(found, str) else found
 
 
 @dataclass(frozen=True, slots=True)
@@ -213,10 +240,12 @@ def _edited(options: Options, state: State, index: Index, hints: frozenset[str],
         return None
     sources, known = read
     scanned = state.scanned[0] if state.scanned else []
-    places = {s.relative: _at(scanned, s.relative, _relative) for s in sources}
-    if None in places.values():
-        return None
-    at = {place: number for place, number in places.items() if number is not None}
+    at: dict[str, int] = {}  # each file's place in the last scan
+    for source in sources:
+        found = _at(scanned, source.relative, _relative)
+        if found is None:
+            return None
+        at[source.relative] = found
     changed = [s for s in sources if scanned[at[s.relative]].digest != s.digest]
     config, site = state.site[1].config, state.site[1]
     store = ArticleStore(options.cache_folder)
@@ -266,18 +295,17 @@ def _read(options: Options, state: State, hints: frozenset[str]) -> tuple[list[S
         relative = path[len(content) :].replace(os.sep, "/")
         if not path.startswith(content) or not all(is_source_name(part) for part in relative.split("/")):
             continue  # not a source (outside, hidden or temporary): the scan would not see it either
+        if relative not in state.content and not os.path.lexists(path):
+            continue  # came and went (an editor's temporary file)
         if not relative.lower().endswith(".md") or relative not in state.content:
             return None
         try:
             if not stat.S_ISREG(os.lstat(path).st_mode):
                 return None
-            with open(path, "rb") as handle:
-                data = handle.read()
-                after = stamp_from(os.fstat(handle.fileno()))
+            source, known[relative] = read_source(path, relative)
         except OSError:
             return None
-        sources.append(Source(relative, path, digest(data), data))
-        known[relative] = Known(after, sources[-1].digest, time.time_ns() - max(after[1], after[2]) > SETTLE_NS)
+        sources.append(source)
     return sources, known
 
 
@@ -299,18 +327,11 @@ def _stale(index: Index, site: Site, edited: set[str]) -> set[Facet]:
     """Every facet read in the last build that may cover one of the edited articles, and the wide ones."""
     stale = set(index.wide)
     for source in edited:
-        article = site.article(source)
         stale.add(("article", source))
         stale.update(("related", key) for key in index.related_in.get(source, ()))
-        category = site.category_of(article)
-        lists = [("articles", site.positions[source], len(site.articles))]
-        lists.append((("categories", category.slug), site.places[source], len(category.articles)))
-        for tag in site.tag_sections(article):
-            at = bisect_left(tag.articles, newest_first_key(article), key=newest_first_key)
-            lists.append((("tags", tag.slug), at, len(tag.articles)))
-        for name, position, length in lists:
+        for name, position, length in lists_holding(site, site.article(source)):
             stale.update((("item", name, position), ("item", name, position - length)))
-            stale.update(f for f in index.slices.get(name, ()) if covers(f, [position], length))
+            stale.update(f for f in index.slices.get(name, ()) if covers(f, {position}, length))
     return stale
 
 
@@ -324,13 +345,10 @@ def _forget_unread(index: Index, checked: list[Unit], redone: dict[str, Record],
         if after is None:
             continue
         before = index.records[unit.name]
-        read_before, read_now = {f for f, _ in before.reads}, {f for f, _ in after.reads}
+        read_before = {f for f, _ in before.reads if touchable(f)}
+        read_now = {f for f, _ in after.reads if touchable(f)}
         for facet in read_before - read_now:
-            names = _names(index.readers.get(facet)) - {unit.name}
-            if names:
-                index.readers[facet] = next(iter(names)) if len(names) == 1 else names
-            else:
-                del index.readers[facet]
+            if _drop(index.readers, facet, unit.name):
                 digests.memo.pop(facet, None)
         for facet in read_now - read_before:
             _add(index.readers, facet, unit.name)

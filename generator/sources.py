@@ -154,19 +154,14 @@ def _patch(
                 status = os.stat(path)
             if stat.S_ISDIR(status.st_mode):
                 return None
-            with open(path, "rb") as handle:
-                data = handle.read()
-                after = stamp_from(os.fstat(handle.fileno()))
+            found, seen[relative] = read_source(path, relative, os.path.islink(path))
         except FileNotFoundError:
             changed[relative] = None
             seen.pop(relative, None)
             continue
         except OSError:
             return None
-        settled = time.time_ns() - max(after[1], after[2]) > SETTLE_NS
-        found = Source(relative, path, digest(data), data, os.path.islink(path))
         changed[relative] = found
-        seen[relative] = Known(after, found.digest, settled)
     kept = {s.relative for s in previous}
     if all(relative in kept for relative in changed):  # nothing new: the order stands
         patched = [changed.get(s.relative, s) for s in previous]
@@ -178,6 +173,15 @@ def _patch(
         else:
             merged[relative] = source
     return [merged[r] for r in sorted(merged)], seen, []
+
+
+def read_source(path: str, relative: str, link: bool = False) -> tuple[Source, Known]:
+    """One file read now, with the stamp to give the next scan; raises OSError."""
+    with open(path, "rb") as handle:
+        data = handle.read()
+        after = stamp_from(os.fstat(handle.fileno()))
+    source = Source(relative, path, digest(data), data, link)
+    return source, Known(after, source.digest, time.time_ns() - max(after[1], after[2]) > SETTLE_NS)
 
 
 def without_data(sources: list[Source]) -> list[Source]:

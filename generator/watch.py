@@ -23,6 +23,7 @@ from pathlib import Path
 
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
+from watchdog.observers.api import BaseObserver
 from watchdog.observers.polling import PollingObserver
 
 from .build import BuildResult, Options, one_at_a_time, rebuild, remembered, state_file
@@ -38,7 +39,7 @@ QUIET_SECONDS = 0.02  # a burst of saves is over when nothing changed for this l
 OPEN_SECONDS = 5.0  # longest wait for a file being written to be closed
 POLL_SECONDS = 0.5  # with --poll, and a file must then look the same in two polls in a row
 MAX_HINTS = 2000  # more changed files than this at once: look at every file
-FULL_SCAN_EVERY = 25  # catch-ups: one in so many looks at every file, in case a notification was lost
+FULL_SCAN_EVERY = 25  # builds: after so many, the next quiet moment looks at every file (a notification may be lost)
 LATER_SECONDS = 1.0  # after a build in a hurry, the search index is brought up to date once edits pause this long
 
 Report = Callable[[str], None]
@@ -155,7 +156,7 @@ class Watcher:
         self.options, self.poll, self.quiet, self.report = options, poll, quiet, report
         self.state = State()
         self.builds = 0
-        self.catch_ups = 0
+        self.unscanned = 0  # builds since the last that looked at every source file
         self.behind = False  # the last build left the search index for a quiet moment
         self.catching_up = False  # a change now stops the update of the search index under way
         self.pending: frozenset[str] | None = None  # changed since the last good build; None: unknown
@@ -163,7 +164,7 @@ class Watcher:
         self.failure = ""  # the problems the last build stopped on, as reported
         closes = not poll and sys.platform.startswith("linux")
         self.handler = Changes(options, closes, 2 * POLL_SECONDS + 0.1 if poll else QUIET_SECONDS)
-        self.observer = PollingObserver(timeout=POLL_SECONDS) if poll else Observer()
+        self.observer: BaseObserver | None = None  # made when it starts (each holds an inotify instance)
 
     def build(
         self,
@@ -186,6 +187,7 @@ class Watcher:
             self.pending = None
         else:
             self.pending = self.pending | hints
+        everything = self.pending is None
         try:
             with one_at_a_time(options, progress), collector_paused(not first):
                 if first:
@@ -230,6 +232,7 @@ class Watcher:
             self.report(result.summary())
         built(result, ())
         self.builds += 1
+        self.unscanned = 0 if everything else self.unscanned + 1
         self.behind = result.behind
         if self.index is None:  # after a build by the usual path, for the next edit (the pages are written)
             self.index = make_index(replace(self.options, jobs=1), self.state)
@@ -255,6 +258,7 @@ class Watcher:
         if SUPERSEDE is not None and threading.current_thread() is threading.main_thread():
             signal.signal(SUPERSEDE, self._supersede)
             self.handler.interrupt = self._changed
+        self.observer = PollingObserver(timeout=POLL_SECONDS) if self.poll else Observer()
         for folder in (self.options.content, self.options.layouts):
             if folder.is_dir():
                 self.observer.schedule(self.handler, str(folder), recursive=True)
@@ -279,26 +283,30 @@ class Watcher:
         seen = self.handler.generation
         while True:
             due = self.next_due()
-            if self.behind:
+            if self.waiting():
                 due = min(due or math.inf, time.monotonic() + LATER_SECONDS)
             if self.handler.wait_for_change(seen, due):
                 seen, hints = self.handler.settle()
                 self.build(built, hints=hints, hurry=True)
-            elif self.behind:
+            elif self.waiting():
                 self.catch_up()
             else:  # a scheduled article came due
                 self.build(built, hurry=True)
             self.tidy()
 
+    def waiting(self) -> bool:
+        """Whether there is work for the next quiet moment: what the last build left for later, or the look at
+        every source file due after FULL_SCAN_EVERY builds."""
+        return self.behind or self.unscanned >= FULL_SCAN_EVERY
+
     def catch_up(self, cancellable: bool = True) -> None:
         """Bring up to date what the last build left for later (pages do not reload for it).
 
         A change in the meantime stops it, output/ unchanged, so that the change is built at once. It also
-        looks at every file it wrote (a few µs each): one deleted from output/ by hand is put back; and now
-        and then at every source file, in case a notification was lost.
+        looks at every file it wrote (a few µs each): one deleted from output/ by hand is put back; and, when
+        due, at every source file, in case a notification was lost.
         """
-        self.catch_ups += 1
-        everything = self.catch_ups % FULL_SCAN_EVERY == 0
+        everything = self.unscanned >= FULL_SCAN_EVERY
         try:
             self.catching_up = cancellable
             self.build(lambda result, problems: None, hints=None if everything else frozenset(), recheck=True)
@@ -327,8 +335,9 @@ class Watcher:
 
     def stop(self) -> None:
         """Stop watching, and leave the memory of the last build for the next `bulletin build`."""
-        self.observer.stop()
-        self.observer.join()
+        if self.observer is not None:
+            self.observer.stop()
+            self.observer.join()
         with one_at_a_time(self.options, silent()):
             save_pickle(state_file(self.options), self.state.for_disk())
 
