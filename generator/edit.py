@@ -3,7 +3,7 @@
 The usual path (build.rebuild) looks at every source, article and unit of output, a few µs each:
 nothing for one build, but seconds for every save at 100 000 articles. Most saves change an
 article's words and leave its place in the site as it was: same date, category, tags, slug,
-aliases, expiry and draft flag. For those the watcher reads only the saved files, parses them,
+aliases, expiry, pictures and draft flag. For those the watcher reads only the saved files, parses them,
 swaps them into its site (model.with_edited) and asks an Index of who read what in the last
 build which units may show them; those alone are checked, and redone when what they read
 changed. Anything else (a new, deleted or moved article, a template, the settings, a picture,
@@ -185,8 +185,8 @@ def edit(
             every = site_paths({**state.records, **records})  # a unit's files have other names (rare)
         removed = staging.commit((e.path for e in entries if e.staged), every, state.written)
     except BaseException:
-        staging.discard()
         undo()
+        staging.discard()
         raise
     finally:
         progress.close()

@@ -320,7 +320,10 @@ class Watcher:
             os.kill(os.getpid(), SUPERSEDE)
 
     def _supersede(self, signum: int, frame: object) -> None:
+        """Stop the update once: a save sends a signal per notification, and a second one raised while the
+        first unwinds would cut short the clean-up (staged files removed, the watcher's memory put back)."""
         if self.catching_up:  # else a late signal: ignored
+            self.catching_up = False
             raise Superseded
 
     def finish(self) -> None:

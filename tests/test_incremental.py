@@ -23,7 +23,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
-from generator import build, incremental, loader, watch
+from generator import build, incremental, loader, output, search, watch
 from generator.build import Options
 from generator.cli import main
 from generator.watch import Watcher
@@ -394,6 +394,41 @@ def test_a_watcher_edit_saved_through_temporary_files_takes_the_short_path(make_
     watcher.build(lambda result, problems: None, hints=hints, hurry=True)
     assert "Lưu qua tệp tạm." in site.page("bai-viet/tin-so-2/index.html")
     assert usual == []  # the site was not assembled, nor every unit checked
+
+
+def test_a_save_that_stops_an_update_of_the_search_index_stops_it_once(make_site, monkeypatch):
+    """A save sends the watcher a signal for each notification (written, closed…): the first stops the update of
+    the search index; one that comes while the update cleans up after itself must not cut that short, or
+    staged files stay in output/ and the watcher's memory is left as the stopped update made it."""
+    site = make_site({f"content/{n}.md": article(f"Tin số {n}", date=f"2026-11-{10 + n} 08:00") for n in (1, 2, 3)})
+    root = site.root
+    options = Options(root / "content", root / "layouts", root / "site.toml", site.output, now=_now())
+    watcher = Watcher(options, quiet=True, report=lambda message: None)  # its builds, without its file watching
+    watcher.build(lambda result, problems: None, first=True)
+    site.write({"content/2.md": article("Tin số 2", date="2026-11-12 08:00", body="Bản sửa một.")})
+    watcher.build(lambda result, problems: None, hints=frozenset({str(root / "content/2.md")}), hurry=True)
+    assert watcher.behind
+    signals = []
+
+    def signal_now() -> None:  # as the signal handler runs when a notification comes
+        signals.append(1)
+        watcher._supersede(0, None)
+
+    collect = search.collect  # the search index's first step
+    monkeypatch.setattr(search, "collect", lambda *args: signal_now() or collect(*args))
+    discard = output.Staging.discard
+    monkeypatch.setattr(output.Staging, "discard", lambda staging: signal_now() or discard(staging))
+    watcher.catch_up()
+    assert len(signals) == 2 and watcher.behind  # stopped once, and the clean-up was not stopped
+    assert not output.interrupted(site.output)
+    monkeypatch.undo()
+    site.write({"content/2.md": article("Tin số 2", date="2026-11-12 08:00", body="Bản sửa hai.")})
+    watcher.build(lambda result, problems: None, hints=frozenset({str(root / "content/2.md")}), hurry=True)
+    watcher.catch_up()
+    clean = root / "clean"
+    site_args = ["--content", str(root / "content"), "--layouts", str(root / "layouts")]
+    assert main(["build", *site_args, "--config", str(root / "site.toml"), "--output", str(clean), "--now", NOW]) == 0
+    assert tree(site.output) == tree(clean)
 
 
 def test_a_build_from_another_folder_parses_and_renders_only_what_changed(make_site, monkeypatch):
