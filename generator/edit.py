@@ -28,7 +28,7 @@ from .content import ContentFiles, is_source_name
 from .deps import Facet, Unit
 from .digests import Digests, article_digest, covers, lists_holding
 from .errors import BuildFailed
-from .incremental import Record, note_written, produce_some, site_paths
+from .incremental import Record, commit_files, produce_some, site_paths
 from .inputs import Options
 from .loader import Loaded, content_files, load_articles, parse_keys
 from .model import Article, Site, holders, published, shape, with_edited
@@ -183,7 +183,7 @@ def edit(
         every = None
         if any(state.records[name].files != record.files for name, record in records.items()):
             every = site_paths({**state.records, **records})  # a unit's files have other names (rare)
-        removed = staging.commit((e.path for e in entries if e.staged), every, state.written)
+        removed = commit_files(entries, every, options.output, staging, state.written)
     except BaseException:
         undo()
         staging.discard()
@@ -193,11 +193,7 @@ def edit(
     _forget_unread(index, units, records, state.digests)
     state.records.update(records)
     if every is not None:
-        kept = set(every)
-        for path in [path for path in state.written if path not in kept]:
-            del state.written[path]
         index = replace(index, files=len(every))
-    note_written(options.output, entries, state.written)
     _remember(state, edited, after)
     for place in edited.shown:
         raw[_at(raw, place, _source)] = after[place]

@@ -224,23 +224,27 @@ def write_files(
     every = None
     if not (outcome.same_paths and manifest_kept):
         every = [path for record in outcome.records.values() for path, _ in record.files]
-    removed = staging.commit((e.path for e in outcome.made if e.staged), every, written)
-    now = dict(written) if outcome.same_paths else {}
-    if not outcome.same_paths:
-        for record in outcome.records.values():
-            for path, _ in record.files:
-                if path in written:
-                    now[path] = written[path]
-    note_written(root, outcome.made, now)
+    now = dict(written)
+    removed = commit_files(outcome.made, every, root, staging, now)
     changed = sum(1 for e in outcome.made if e.staged)
     return WriteReport(changed, outcome.files - changed, removed), now
 
 
-def note_written(root: Path, made: list[Entry], written: dict[str, Written]) -> None:
-    """Note in `written` what output/ now holds of the files made (staged ones have moved into place)."""
-    for entry in made:
+def commit_files(
+    made: list[Entry], every: list[str] | None, root: Path, staging: Staging, written: dict[str, Written]
+) -> int:
+    """Move the staged files of `made` into place and prune what the site no longer has (`every`: all its
+    files, when they may differ from the last build's); `written` is brought up to date in place. Returns
+    how many files were pruned."""
+    removed = staging.commit((e.path for e in made if e.staged), every, written)
+    if every is not None:
+        kept = set(every)
+        for path in [path for path in written if path not in kept]:
+            del written[path]
+    for entry in made:  # what output/ now holds of them (staged ones have moved into place)
         stamp = stamp_of(root / entry.path) if entry.staged else entry.stamp
         if stamp is not None:
             written[entry.path] = Written(entry.digest, stamp)
         else:
             written.pop(entry.path, None)
+    return removed
