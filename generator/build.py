@@ -76,7 +76,7 @@ def site_units(
         *page_units(env, options.layouts, site),
         *feed_units(site),
         whole(render_sitemap, later=True),
-        whole(render_search, later=True, jobs=options.processes),
+        whole(render_search, later=True, jobs=options.processes, kept=options.postings),
         whole(render_headers),
         Unit(
             "picture copies",

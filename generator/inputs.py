@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .cache import default_folder, generator_version
 from .config import SiteConfig, load_config
@@ -15,6 +16,9 @@ from .output import still_there
 from .parallel import available_cores
 from .sources import Known, Source, digest, scan
 from .state import State
+
+if TYPE_CHECKING:
+    from .search_postings import KeptPostings
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,6 +33,7 @@ class Options:
     now: datetime | None = None
     jobs: int = 0  # processes for big builds; 0: one per core
     cache: Path | None = None  # default: .bulletin-cache beside site.toml
+    postings: KeptPostings | None = field(default=None, compare=False, repr=False)  # a watcher's, for the search index
 
     @property
     def cache_folder(self) -> Path:

@@ -19,7 +19,7 @@ from itertools import pairwise
 from .model import ARTICLE_PREFIX, Article, Site
 from .output import OutputFile
 from .parallel import core_free
-from .search_postings import Collector, collect, gaps
+from .search_postings import Collector, KeptPostings, collect, gaps
 from .search_shards import compress, postings_files, shard_count
 from .text import fold, words
 
@@ -115,9 +115,10 @@ def category_files(site: Site) -> list[tuple[str, bytes]]:
     ]
 
 
-def render_search(site: Site, jobs: int = 1) -> list[OutputFile]:
-    """Every file of the search index under /tim-kiem/index/ (the articles read in `jobs` processes)."""
-    collector = collect(site.articles, jobs)
+def render_search(site: Site, jobs: int = 1, kept: KeptPostings | None = None) -> list[OutputFile]:
+    """Every file of the search index under /tim-kiem/index/ (the articles read in `jobs` processes, or only
+    those that changed since the postings `kept` were read)."""
+    collector = collect(site.articles, jobs, kept)
     summary, files = postings_files(collector, jobs if core_free() else 1)  # workers making pages have the cores
     runs, documents = document_files(site)
     firsts, vocabulary = vocabulary_files(collector)

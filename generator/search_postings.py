@@ -15,12 +15,12 @@ import math
 import operator
 import re
 from array import array
-from bisect import bisect_left
+from bisect import bisect_left, insort
 from collections import Counter, defaultdict, deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import partial, reduce
-from itertools import pairwise, repeat
+from itertools import islice, pairwise, repeat
 from typing import cast
 
 from .markup import text_of
@@ -58,6 +58,28 @@ class Postings:
             self.masks = array(kind, [1]) * len(self.docs)
         elif self.masks.typecode != kind:
             self.masks = array(kind, self.masks)
+
+
+@dataclass(slots=True)
+class Reading:
+    """What one document adds to the postings: its length, its syllables with their weight keys and masks of
+    accented forms, and its bigrams: in a row, as a name, in the title."""
+
+    length: int
+    terms: list[str]
+    keys: list[int]
+    masks: dict[str, int]
+    pairs: set[tuple[str, str]]
+    names: set[tuple[str, str]]
+    titled: set[tuple[str, str]]
+
+
+def _bits(mask: int) -> Iterator[int]:
+    """Each bit set in `mask`, alone."""
+    while mask:
+        low = mask & -mask
+        yield low
+        mask ^= low
 
 
 def article_text(article: Article) -> tuple[str, str]:
@@ -195,8 +217,8 @@ class Collector:
             if len(entry.forms) > 1:
                 self.several.add(token)
 
-    def add(self, doc: int, title: str, rest: str) -> None:
-        """Document `doc`; numbers must come in ascending order."""
+    def read(self, title: str, rest: str) -> Reading:
+        """What one document adds to the postings (new tokens are learnt: their terms and accented forms)."""
         title_tokens = search_tokens(title)
         found = search_tokens(f"{title}\n.\n{rest}")
         term_of, bit_of = self.term_of, self.bit_of
@@ -208,44 +230,141 @@ class Collector:
         counts = Counter(folded)
         counts.pop("", None)
         length = sum(counts.values())
-        self.lengths.append(length)
         masks: dict[str, int] = {}
         for token in self.several.intersection(found):
             term = term_of[token]
             masks[term] = masks.get(term, 0) | bit_of[token]
         # This runs for every word of every article, so the loops are map() calls that stay in C.
-        drain: Callable[[Iterable[object]], None] = deque[object](maxlen=0).extend
         terms = list(counts)
-        entries = list(map(self.unigrams.__getitem__, terms))
         in_title = map(set(folded[: len(title_tokens)]).__contains__, terms)
         counted = map(operator.lshift, map(min, counts.values(), repeat(0xFF)), repeat(12))
         keys = map(operator.or_, map(operator.lshift, in_title, repeat(20)), counted)
-        drain(map(array.append, map(_DOCS, entries), repeat(doc)))
-        drain(map(array.append, map(_KEYS, entries), map(operator.or_, keys, repeat(min(length >> 2, 0xFFF)))))
-        for term, mask in masks.items():
-            self.unigrams[term].masks.append(mask)
-        drain(map(array.append, map(self.bigrams.__getitem__, set(pairwise(folded))), repeat(doc)))
         capitals = bytes(map(self.capital.__getitem__, found))
         names = set()
         at = capitals.find(b"\1\1")
         while at >= 0:
             names.add((folded[at], folded[at + 1]))
             at = capitals.find(b"\1\1", at + 1)
-        for pair in names:
+        return Reading(
+            length,
+            terms,
+            list(map(operator.or_, keys, repeat(min(length >> 2, 0xFFF)))),
+            masks,
+            set(pairwise(folded)),
+            names,
+            set(pairwise(folded[: len(title_tokens)])),
+        )
+
+    def add(self, doc: int, title: str, rest: str) -> None:
+        """Document `doc`; numbers must come in ascending order."""
+        reading = self.read(title, rest)
+        drain: Callable[[Iterable[object]], None] = deque[object](maxlen=0).extend
+        self.lengths.append(reading.length)
+        entries = list(map(self.unigrams.__getitem__, reading.terms))
+        drain(map(array.append, map(_DOCS, entries), repeat(doc)))
+        drain(map(array.append, map(_KEYS, entries), reading.keys))
+        for term, mask in reading.masks.items():
+            self.unigrams[term].masks.append(mask)
+        drain(map(array.append, map(self.bigrams.__getitem__, reading.pairs), repeat(doc)))
+        for pair in reading.names:
             self.names[pair].append(doc)
-        for pair in set(pairwise(folded[: len(title_tokens)])):
+        for pair in reading.titled:
             self.titled[pair].append(doc)
 
+    def replace(self, doc: int, old: Reading, new: Reading) -> bool:
+        """Put `new` in the place of document `doc`, read before as `old`, as if every document were read again.
 
-def collect(articles: Sequence[Article], jobs: int = 1) -> Collector:
+        False, and the collector spoiled, when that would number accented forms otherwise than a reading
+        from the start (the document is, or was, the first to use a form of a syllable it uses, or the
+        only one) or a syllable it alone used goes away.
+        """
+        had, has = set(old.terms), set(new.terms)
+        for term in had | has:
+            entry = self.unigrams[term]
+            if len(entry.forms) == 1:
+                if term not in has and len(entry.docs) == 1:
+                    return False
+                continue
+            bits = (old.masks.get(term, 1) if term in had else 0) | (new.masks.get(term, 1) if term in has else 0)
+            if len(entry.forms) > 63 or not _used_before(entry, doc, bits):
+                return False
+        for term in old.terms:
+            entry = self.unigrams[term]
+            at = bisect_left(entry.docs, doc)
+            del entry.docs[at], entry.keys[at]
+            if len(entry.forms) > 1:
+                del entry.masks[at]
+        for term, key in zip(new.terms, new.keys, strict=True):
+            entry = self.unigrams[term]
+            at = bisect_left(entry.docs, doc)
+            entry.docs.insert(at, doc)
+            entry.keys.insert(at, key)
+            if len(entry.forms) > 1:
+                entry.masks.insert(at, new.masks[term])
+        for lists, before, after in (
+            (self.bigrams, old.pairs, new.pairs),
+            (self.names, old.names, new.names),
+            (self.titled, old.titled, new.titled),
+        ):
+            for pair in before:
+                listed = lists[pair]
+                del listed[bisect_left(listed, doc)]
+                if not listed:
+                    del lists[pair]
+            for pair in after:
+                insort(lists[pair], doc)
+        self.lengths[doc] = new.length
+        return True
+
+
+def _used_before(entry: Postings, doc: int, bits: int) -> bool:
+    """Whether each accented form among `bits` is used by a document before `doc`, which then numbers none."""
+    before = bisect_left(entry.docs, doc)
+    return all(any(mask & bit for mask in islice(entry.masks, before)) for bit in _bits(bits))
+
+
+class KeptPostings:
+    """The postings of a site's last reading, kept by a watcher: when the next site has every article in its
+    place, only the articles that changed are read again, and put in the place of the old ones."""
+
+    MOST_CHANGED = 20  # an article in so many at most (or 8): beyond that, reading every article costs about as much
+
+    def __init__(self) -> None:
+        self.articles: tuple[Article, ...] = ()
+        self.collector: Collector | None = None
+
+    def updated(self, articles: tuple[Article, ...]) -> Collector | None:
+        """The postings of `articles`, if those kept can be brought to them; they are let go either way, and kept
+        again only when brought up to date (a build stopped half-way leaves nothing half-changed)."""
+        collector, self.collector = self.collector, None
+        if collector is None or len(articles) != len(self.articles):
+            return None
+        changed = [doc for doc, (a, b) in enumerate(zip(self.articles, articles, strict=True)) if a is not b]
+        if len(changed) > max(8, len(articles) // self.MOST_CHANGED):
+            return None
+        for doc in changed:
+            old = collector.read(*article_text(self.articles[doc]))
+            if not collector.replace(doc, old, collector.read(*article_text(articles[doc]))):
+                return None
+        self.keep(articles, collector)
+        return collector
+
+    def keep(self, articles: tuple[Article, ...], collector: Collector) -> None:
+        self.articles, self.collector = articles, collector
+
+
+def collect(articles: Sequence[Article], jobs: int = 1, kept: KeptPostings | None = None) -> Collector:
     """Postings of the articles, numbered in their order (the site's: newest first).
 
     With a second core, this process reads from the first article on; as soon as a core is free (at
     once, unless workers are still making pages) a forked process reads the second half of what is
     left, and the two parts are joined: the same postings as one reading, in less time, and with no
-    third process copying the articles' memory beside the page workers.
+    third process copying the articles' memory beside the page workers. `kept`: the postings of the
+    last reading, brought up to date when they can be, else replaced by this one's (if in one process).
     """
     articles = tuple(articles)  # read here, whole, whichever process reads each article's text
+    if kept is not None and (collector := kept.updated(articles)) is not None:
+        return collector
     with _no_cycle_collection(), contextlib.ExitStack() as stack:
         collector, doc, end, later = Collector(), 0, len(articles), None
         while doc < end:
@@ -254,6 +373,8 @@ def collect(articles: Sequence[Article], jobs: int = 1) -> Collector:
                 later = stack.enter_context(in_background(partial(_read_later, articles, end), jobs))
             doc = _read(collector, articles, doc, min(doc + STEP, end))
         if later is None:
+            if kept is not None:  # a joined collector does not know every token it holds: never kept
+                kept.keep(articles, collector)
             return collector
         rest = later() or _collect(articles, end)  # the process failed: read its part here
     return collector if collector.join(rest) else _collect(articles, 0)  # too many forms of a syllable to join

@@ -33,6 +33,7 @@ from .edit import Index, edit, make_index
 from .errors import BuildFailed, Problem, format_problems
 from .output import stamp_of
 from .progress import Progress, silent
+from .search_postings import KeptPostings
 from .state import State
 
 QUIET_SECONDS = 0.02  # a burst of saves is over when nothing changed for this long
@@ -154,6 +155,8 @@ class Watcher:
 
     def __init__(self, options: Options, poll: bool = False, quiet: bool = False, report: Report = say) -> None:
         self.options, self.poll, self.quiet, self.report = options, poll, quiet, report
+        # the search index's postings, kept from one update to the next: after a text edit only it is read again
+        self.options = replace(options, postings=KeptPostings())
         self.state = State()
         self.builds = 0
         self.unscanned = 0  # builds since the last that looked at every source file

@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from conftest import REPO, article
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from generator.config import SiteConfig
@@ -643,3 +643,63 @@ def test_a_site_with_nothing_published_has_an_empty_index(make_site):
     assert site.run("build").code == 0
     index = BuiltIndex(site.output / "tim-kiem/index")
     assert index.meta["documents"] == 0 and index.all_terms() == {} and index.documents() == []
+
+
+EDIT_WORDS = ["cầu", "Cầu", "mới", "sông", "Mã", "mã", "má", "Thanh", "Hóa", "hoá", "số", "sở", "sổ", "Đà", "Nẵng"]
+EDIT_WORDS += ["đã", "nâng", "aa", "áa", "ảa", "Ãa", "tân", "tấn", ".", ",", "5G", "thu", "thư", "thừa", "Thứ"]
+
+
+@given(
+    edits=st.lists(
+        st.tuples(
+            st.integers(0, 39),  # which article
+            st.lists(st.sampled_from(EDIT_WORDS), max_size=40),  # its new text
+            st.sampled_from(["body", "title", "date", "category"]),
+        ),
+        min_size=1,
+        max_size=6,
+    )
+)
+@settings(max_examples=int(os.environ.get("BULLETIN_FUZZ_EXAMPLES", "60")), deadline=None)
+def test_postings_kept_from_the_last_reading_and_brought_up_to_date_give_a_new_reading_s_index(edits):
+    """A watcher keeps the postings of its last reading of the site; when the next site has its articles in
+    their places, only the changed ones are read and put in the place of the old. The index must be the one a
+    reading of every article gives, accented forms numbered alike, whatever the edits."""
+    from generator.search_postings import KeptPostings
+
+    articles = many_articles(40)
+    kept = KeptPostings()
+    site, _ = make_site(SiteConfig(), articles, NOW)
+    render_search(site, kept=kept)
+    for number, text, what in edits:
+        said = " ".join(text)
+        if what == "body":
+            articles[number] = replace(articles[number], body=pack(f"<p>{said}</p>"))
+        elif what == "title":
+            articles[number] = replace(articles[number], title=f"{said} {number}")
+        elif what == "date":  # the article moves among the others: the places of two or more change
+            articles[number] = replace(articles[number], date=articles[number].date + timedelta(hours=len(text)))
+        else:
+            articles[number] = replace(articles[number], category="Y tế" if len(text) % 2 else "Kinh tế")
+        site, _ = make_site(SiteConfig(), articles, NOW)
+        updated = render_search(site, kept=kept)
+        assert [(f.path, f.data) for f in updated] == [(f.path, f.data) for f in render_search(site)]
+
+
+def test_a_text_edit_reads_only_the_edited_article_again_when_postings_are_kept(monkeypatch):
+    from generator import search_postings
+
+    articles = many_articles(300)
+    kept = search_postings.KeptPostings()
+    site, _ = make_site(SiteConfig(), articles, NOW)
+    render_search(site, kept=kept)
+    read = []
+    text = search_postings.article_text
+    monkeypatch.setattr(search_postings, "article_text", lambda article: read.append(article.source) or text(article))
+    edited = articles[150].body_html.replace("</p>", " Cầu mới qua sông Mã.</p>")
+    articles[150] = replace(articles[150], body=pack(edited))
+    site, _ = make_site(SiteConfig(), articles, NOW)
+    updated = render_search(site, kept=kept)
+    assert read == ["150.md", "150.md"]  # the old text and the new
+    monkeypatch.undo()
+    assert [(f.path, f.data) for f in updated] == [(f.path, f.data) for f in render_search(site)]
