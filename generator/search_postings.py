@@ -72,6 +72,7 @@ class Reading:
     pairs: set[tuple[str, str]]
     names: set[tuple[str, str]]
     titled: set[tuple[str, str]]
+    found: list[str]  # its tokens, in order
 
 
 def _bits(mask: int) -> Iterator[int]:
@@ -253,6 +254,7 @@ class Collector:
             set(pairwise(folded)),
             names,
             set(pairwise(folded[: len(title_tokens)])),
+            found,
         )
 
     def add(self, doc: int, title: str, rest: str) -> None:
@@ -274,11 +276,13 @@ class Collector:
     def replace(self, doc: int, old: Reading, new: Reading) -> bool:
         """Put `new` in the place of document `doc`, read before as `old`, as if every document were read again.
 
-        False, and the collector spoiled, when that would number accented forms otherwise than a reading
-        from the start (the document is, or was, the first to use a form of a syllable it uses, or the
-        only one) or a syllable it alone used goes away.
+        The accented forms of a syllable are numbered by their first use; where the document is, or was,
+        the first to use one, they are numbered again. False, and the collector spoiled, when a syllable or
+        a form only it used goes away, or two forms would be first used by another document (their order
+        is that document's, not read here).
         """
         had, has = set(old.terms), set(new.terms)
+        renumber = []
         for term in had | has:
             entry = self.unigrams[term]
             if len(entry.forms) == 1:
@@ -286,8 +290,10 @@ class Collector:
                     return False
                 continue
             bits = (old.masks.get(term, 1) if term in had else 0) | (new.masks.get(term, 1) if term in has else 0)
-            if len(entry.forms) > 63 or not _used_before(entry, doc, bits):
+            if len(entry.forms) > 63:
                 return False
+            if not _used_before(entry, doc, bits):
+                renumber.append((term, old.masks.get(term, 1) if term in had else 0))
         for term in old.terms:
             entry = self.unigrams[term]
             at = bisect_left(entry.docs, doc)
@@ -314,7 +320,54 @@ class Collector:
             for pair in after:
                 insort(lists[pair], doc)
         self.lengths[doc] = new.length
+        return all(self.renumber(term, doc, was, new) for term, was in renumber)
+
+    def renumber(self, term: str, doc: int, was: int, new: Reading) -> bool:
+        """Number the accented forms of `term` by their first use again, after document `doc` (which used the
+        forms `was` before) was read as `new`; False when that order cannot be told here."""
+        entry = self.unigrams[term]
+        first = _first_uses(entry.masks, len(entry.forms))
+        if first is None:
+            return False  # a form that only the document used: gone
+        at = [entry.docs[index] for index in first]
+        if len(set(at)) < len(at):
+            moved = [number for number in range(len(at)) if was >> number & 1 and at[number] != doc]
+            if any(at.count(at[number]) > 1 for number in moved):
+                return False
+        smallest: dict[int, str] = {}  # form number → the smallest of its tokens in the document (learnt first)
+        for token in new.found:
+            if self.term_of.get(token) == term:
+                number = self.bit_of[token].bit_length() - 1
+                smallest[number] = min(smallest.get(number, token), token)
+        order = sorted(range(len(at)), key=lambda n: (at[n], smallest[n] if at[n] == doc else str(n).zfill(2)))
+        if order == list(range(len(at))):
+            return True
+        place = {number: new_number for new_number, number in enumerate(order)}
+        forms = sorted(entry.forms, key=entry.forms.__getitem__)
+        entry.forms = {forms[number]: new_number for new_number, number in enumerate(order)}
+        moved_bits = {
+            mask: reduce(operator.or_, (1 << place[n] for n in range(len(at)) if mask >> n & 1), 0)
+            for mask in set(entry.masks)
+        }
+        entry.masks = array(entry.masks.typecode, map(moved_bits.__getitem__, entry.masks))
+        for token in self.tokens_of[term]:
+            self.bit_of[token] = 1 << place[self.bit_of[token].bit_length() - 1]
         return True
+
+
+def _first_uses(masks: array, count: int) -> list[int] | None:
+    """The place of the first mask with each of the `count` bits set, or None when a bit is never set
+    (looked for in growing runs, each first or-ed together in C)."""
+    first, missing, start, run = [0] * count, (1 << count) - 1, 0, 64
+    while missing and start < len(masks):
+        chunk = masks[start : start + run]
+        if reduce(operator.or_, set(chunk), 0) & missing:
+            for index, mask in enumerate(chunk, start):
+                for bit in _bits(mask & missing):
+                    first[bit.bit_length() - 1] = index
+                    missing ^= bit
+        start, run = start + run, run * 2
+    return None if missing else first
 
 
 def _used_before(entry: Postings, doc: int, bits: int) -> bool:
