@@ -172,6 +172,8 @@ class Collector:
             before = len(mine.forms)
             bits = [1 << min(mine.forms.setdefault(form, len(mine.forms)), 63) for form in entry.forms]
             mine.fit_masks(before)
+            if before == 1 < len(mine.forms):  # its tokens read here now need their bits, as learn() does
+                self.several.update(self.tokens_of[term])
             if len(mine.forms) > 1:
                 kind = mine.masks.typecode
                 if len(entry.forms) == 1:
@@ -413,7 +415,7 @@ def collect(articles: Sequence[Article], jobs: int = 1, kept: KeptPostings | Non
     once, unless workers are still making pages) a forked process reads the second half of what is
     left, and the two parts are joined: the same postings as one reading, in less time, and with no
     third process copying the articles' memory beside the page workers. `kept`: the postings of the
-    last reading, brought up to date when they can be, else replaced by this one's (if in one process).
+    last reading, brought up to date when they can be, else replaced by this one's.
     """
     articles = tuple(articles)  # read here, whole, whichever process reads each article's text
     if kept is not None and (collector := kept.updated(articles)) is not None:
@@ -425,12 +427,13 @@ def collect(articles: Sequence[Article], jobs: int = 1, kept: KeptPostings | Non
                 end = doc + (end - doc) // 2
                 later = stack.enter_context(in_background(partial(_read_later, articles, end), jobs))
             doc = _read(collector, articles, doc, min(doc + STEP, end))
-        if later is None:
-            if kept is not None:  # a joined collector does not know every token it holds: never kept
-                kept.keep(articles, collector)
-            return collector
-        rest = later() or _collect(articles, end)  # the process failed: read its part here
-    return collector if collector.join(rest) else _collect(articles, 0)  # too many forms of a syllable to join
+        if later is not None:
+            rest = later() or _collect(articles, end)  # the process failed: read its part here
+            if not collector.join(rest):  # too many forms of a syllable to join
+                collector = _collect(articles, 0)
+    if kept is not None:
+        kept.keep(articles, collector)
+    return collector
 
 
 def _read(collector: Collector, articles: Sequence[Article], start: int, stop: int) -> int:

@@ -165,6 +165,7 @@ class Watcher:
         self.pending: frozenset[str] | None = None  # changed since the last good build; None: unknown
         self.index: Index | None = None  # who read what in the last build, for the next text edit
         self.failure = ""  # the problems the last build stopped on, as reported
+        self.stopped: Superseded | None = None  # a stopped update, whose frames hold what it had made
         closes = not poll and sys.platform.startswith("linux")
         self.handler = Changes(options, closes, 2 * POLL_SECONDS + 0.1 if poll else QUIET_SECONDS)
         self.observer: BaseObserver | None = None  # made when it starts (each holds an inotify instance)
@@ -251,7 +252,9 @@ class Watcher:
         self.behind = False
 
     def tidy(self) -> None:
-        """Set the long-lived site aside from the garbage collector, so later rebuilds do not pause to scan it."""
+        """Set the long-lived site aside from the garbage collector, so later rebuilds do not pause to scan it;
+        let go of what a stopped update had made once the change that stopped it is built."""
+        self.stopped = None
         if self.builds % 50 == 0:
             gc.unfreeze()  # now and then, look again for garbage among the old objects too
         gc.collect()
@@ -293,6 +296,8 @@ class Watcher:
                 self.build(built, hints=hints, hurry=True)
             elif self.waiting():
                 self.catch_up()
+                if self.stopped is not None:
+                    continue  # the change that stopped it first; what it had made is let go in tidy() after that
             else:  # a scheduled article came due
                 self.build(built, hurry=True)
             self.tidy()
@@ -314,8 +319,9 @@ class Watcher:
             self.catching_up = cancellable
             self.build(lambda result, problems: None, hints=None if everything else frozenset(), recheck=True)
             self.catching_up = False
-        except Superseded:
+        except Superseded as stopped:
             self.catching_up = False  # the loop builds the change; the search index waits for the next pause
+            self.stopped = stopped  # its frames hold what the update had made: letting go of it takes long
 
     def _changed(self) -> None:
         """From the observer's thread, on every change: stop an update of the search index."""

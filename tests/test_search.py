@@ -658,19 +658,26 @@ EDIT_WORDS += ["đã", "nâng", "aa", "áa", "ảa", "Ãa", "tân", "tấn", "."
         ),
         min_size=1,
         max_size=6,
-    )
+    ),
+    joined=st.booleans(),
 )
 @settings(max_examples=int(os.environ.get("BULLETIN_FUZZ_EXAMPLES", "60")), deadline=None)
-def test_postings_kept_from_the_last_reading_and_brought_up_to_date_give_a_new_reading_s_index(edits):
+def test_postings_kept_from_the_last_reading_and_brought_up_to_date_give_a_new_reading_s_index(edits, joined):
     """A watcher keeps the postings of its last reading of the site; when the next site has its articles in
     their places, only the changed ones are read and put in the place of the old. The index must be the one a
-    reading of every article gives, accented forms numbered alike, whatever the edits."""
-    from generator.search_postings import KeptPostings
+    reading of every article gives, accented forms numbered alike, whatever the edits, and whether the first
+    reading was made in one process or in two and joined."""
+    from generator import search_postings
 
     articles = many_articles(40)
-    kept = KeptPostings()
+    kept = search_postings.KeptPostings()
     site, _ = make_site(SiteConfig(), articles, NOW)
-    render_search(site, kept=kept)
+    split_from = search_postings.SPLIT_FROM
+    search_postings.SPLIT_FROM = 10 if joined else split_from
+    try:
+        render_search(site, jobs=2, kept=kept)
+    finally:
+        search_postings.SPLIT_FROM = split_from
     for number, text, what in edits:
         said = " ".join(text)
         if what == "body":
