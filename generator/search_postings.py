@@ -332,10 +332,9 @@ class Collector:
         if first is None:
             return False  # a form that only the document used: gone
         at = [entry.docs[index] for index in first]
-        if len(set(at)) < len(at):
-            moved = [number for number in range(len(at)) if was >> number & 1 and at[number] != doc]
-            if any(at.count(at[number]) > 1 for number in moved):
-                return False
+        moved = [number for number in range(len(at)) if was >> number & 1 and at[number] > doc]  # was first here
+        if any(at.count(at[number]) > 1 for number in moved):
+            return False
         smallest: dict[int, str] = {}  # form number → the smallest of its tokens in the document (learnt first)
         for token in new.found:
             if self.term_of.get(token) == term:
