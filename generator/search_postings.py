@@ -149,6 +149,9 @@ class Collector:
         self.capital: dict[str, int] = {}
         self.tokens_of: defaultdict[str, list[str]] = defaultdict(list)
         self.several: set[str] = set()  # tokens of syllables written in more than one accented form
+        # what the last encoding made that stays true while the lists stay as they are (kept postings)
+        self.pair_blocks: dict[tuple[str, str], bytes] = {}  # bigram → its block (bigram_block)
+        self.shards_made: dict[bytes, bytes] = {}  # digest of a packed shard → the shard compressed
 
     def postings_only(self) -> Collector:
         """This collector without what it learnt of tokens (a joined collector needs only its postings)."""
@@ -322,7 +325,17 @@ class Collector:
             for pair in after:
                 insort(lists[pair], doc)
         self.lengths[doc] = new.length
+        self._forget_blocks(old.pairs | new.pairs, had ^ has)
         return all(self.renumber(term, doc, was, new) for term, was in renumber)
+
+    def _forget_blocks(self, pairs: set[tuple[str, str]], words: set[str]) -> None:
+        """Let go of the blocks of bigrams whose lists changed, or whose words' lists did (a block may be
+        written against them)."""
+        for pair in pairs:
+            self.pair_blocks.pop(pair, None)
+        if words:
+            for pair in [pair for pair in self.pair_blocks if pair[0] in words or pair[1] in words]:
+                del self.pair_blocks[pair]
 
     def renumber(self, term: str, doc: int, was: int, new: Reading) -> bool:
         """Number the accented forms of `term` by their first use again, after document `doc` (which used the

@@ -9,6 +9,7 @@ summary (meta.json) and the term alone.
 from __future__ import annotations
 
 import gzip
+import hashlib
 import operator
 import zlib
 from collections import Counter, defaultdict
@@ -47,6 +48,13 @@ def compress(data: bytes) -> bytes:
     return gzip.compress(data, compresslevel=GZIP_LEVEL, mtime=0)
 
 
+def compressed(data: bytes, collector: Collector) -> tuple[bytes, bytes]:
+    """(digest, compressed data): compressed again only if the last encoding of these postings did not make it."""
+    digest = hashlib.blake2b(data, digest_size=16).digest()
+    made = collector.shards_made.get(digest)
+    return digest, made if made is not None else compress(data)
+
+
 def shard_count(data: bytes, target: int) -> int:
     """Enough files that each holds about `target` compressed bytes of `data`, judged by a quick compression."""
     return max(1, round(len(zlib.compress(data, 1)) / target))
@@ -81,8 +89,11 @@ def encoded(collector: Collector, jobs: int = 1) -> list[tuple[str, int, bytes]]
             return [(term, df, block), (f"{term}*", df, accents)] if accents else [(term, df, block)]
         a, b = pair = pairs[number - len(syllables)]
         docs = collector.bigrams[pair]
-        names, titled = collector.names.get(pair, []), collector.titled.get(pair, [])
-        return [(f"{a} {b}", len(docs), bigram_block(docs, names, titled, both(a, b)))]
+        block = collector.pair_blocks.get(pair)
+        if block is None:
+            names, titled = collector.names.get(pair, []), collector.titled.get(pair, [])
+            block = collector.pair_blocks[pair] = bigram_block(docs, names, titled, both(a, b))
+        return [(f"{a} {b}", len(docs), block)]
 
     made = ordered_map(encode, len(syllables) + len(pairs), jobs, chunk=ENCODE_CHUNK)
     return [entry for entries in made for entry in entries]
@@ -124,8 +135,9 @@ def postings_files(collector: Collector, jobs: int = 1) -> tuple[dict[str, objec
     named = [(f"t/{number}.bin", shard) for number, shard in enumerate(shards)]
     named += [(f"x/{number}.bin", [entry]) for number, entry in enumerate(alone)]
     named += [(f"f/{number}.bin", shard) for number, shard in enumerate(forms)]
-    packed = ordered_map(lambda number: compress(pack(named[number][1])), len(named), jobs, chunk=4)
-    files = [(name, data) for (name, _shard), data in zip(named, packed, strict=True)]
+    packed = ordered_map(lambda number: compressed(pack(named[number][1]), collector), len(named), jobs, chunk=4)
+    collector.shards_made = dict(packed)  # for the next encoding of these postings, once updated
+    files = [(name, data) for (name, _shard), (_digest, data) in zip(named, packed, strict=True)]
     summary = {
         "shards": len(shards),
         "shardStarts": starts[:1] + [b - a for a, b in pairwise(starts)],
