@@ -353,7 +353,7 @@ class Collector:
             if self.term_of.get(token) == term:
                 number = self.bit_of[token].bit_length() - 1
                 smallest[number] = min(smallest.get(number, token), token)
-        order = sorted(range(len(at)), key=lambda n: (at[n], smallest[n] if at[n] == doc else str(n).zfill(2)))
+        order = sorted(range(len(at)), key=lambda n: (at[n], smallest[n] if at[n] == doc else "", n))
         if order == list(range(len(at))):
             return True
         place = {number: new_number for new_number, number in enumerate(order)}
