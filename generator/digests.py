@@ -12,6 +12,7 @@ import pickle
 from bisect import bisect_left
 from collections.abc import Callable, Sequence
 from dataclasses import fields
+from itertools import islice
 from typing import Any
 
 from .deps import Facet
@@ -70,13 +71,14 @@ class Digests:
     def move_to(self, site: Site, articles: dict[str, bytes], stale: set[Facet]) -> Callable[[], None]:
         """Become the digests of `site`, this one's site with some articles edited in place (keeping their shape):
         `articles` their new digests, `stale` every facet that may cover one of them. Changed in place, as a
-        copy of the memo would cost more than the edit on a big site; returns what undoes it (the memo is
-        then forgotten, since what it learnt of the new site is not true of the old)."""
+        copy of the memo would cost more than the edit on a big site; returns what undoes it (what the memo
+        learnt since is forgotten, as it may not be true of the old site; the rest holds for both)."""
         old_site, old_articles = self.site, {source: self.articles.get(source) for source in articles}
         self._on(site)
         self.articles.update(articles)
         for facet in stale:
             self.memo.pop(facet, None)
+        known = len(self.memo)  # the memo only grows from here, in order: what it learns comes after these
 
         def undo() -> None:
             self._on(old_site)
@@ -85,7 +87,8 @@ class Digests:
                     self.articles.pop(source, None)
                 else:
                     self.articles[source] = value
-            self.memo.clear()
+            for facet in list(islice(self.memo, known, None)):
+                del self.memo[facet]
 
         return undo
 

@@ -23,7 +23,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
-from generator import build, incremental, loader, output, search, watch
+from generator import build, digests, incremental, loader, output, search, watch
 from generator.build import Options
 from generator.cli import main
 from generator.watch import Watcher
@@ -574,3 +574,41 @@ def test_a_link_in_layouts_to_a_file_outside_is_reported(make_site):
     result = site.run("build")
     assert result.code == 1
     assert "layouts/static/brand.css:1: this is a link to a file outside the layouts folder" in result.err
+
+
+def test_a_stopped_update_of_the_search_index_leaves_the_next_edit_on_the_short_path(make_site, monkeypatch):
+    """Stopping the update puts back the watcher's memory of the site: what it knew before the update stays
+    (the digests of the pages' inputs), so the save that stopped it costs what an edit costs."""
+    site = make_site({f"content/{n}.md": article(f"Tin số {n}", date=f"2026-10-{1 + n:02} 08:00") for n in range(24)})
+    root = site.root
+    options = Options(root / "content", root / "layouts", root / "site.toml", site.output, now=_now())
+    watcher = Watcher(options, quiet=True, report=lambda message: None)  # its builds, without its file watching
+    watcher.build(lambda result, problems: None, first=True)
+    computed = []
+    facet = digests.Digests._facet
+    monkeypatch.setattr(digests.Digests, "_facet", lambda self, f: computed.append(f) or facet(self, f))
+
+    def edit(number: int, text: str) -> int:
+        site.write(
+            {f"content/{number}.md": article(f"Tin số {number}", date=f"2026-10-{1 + number:02} 08:00", body=text)}
+        )
+        computed.clear()
+        watcher.build(lambda result, problems: None, hints=frozenset({str(root / f"content/{number}.md")}), hurry=True)
+        assert text in site.page(f"bai-viet/tin-so-{number}/index.html")
+        return len(computed)
+
+    edit(12, "Bản sửa một.")
+    watcher.catch_up()
+    plain = edit(12, "Bản sửa hai.")
+    collect = search.collect  # the search index's first step: the update is stopped there
+    monkeypatch.setattr(search, "collect", lambda *args: watcher._supersede(0, None) or collect(*args))
+    watcher.catch_up()
+    assert watcher.behind and watcher.stopped is not None
+    monkeypatch.setattr(search, "collect", collect)
+    after_stop = edit(12, "Bản sửa ba.")
+    assert after_stop <= plain + 2, (plain, after_stop)
+    watcher.catch_up()
+    clean = root / "clean"
+    site_args = ["--content", str(root / "content"), "--layouts", str(root / "layouts")]
+    assert main(["build", *site_args, "--config", str(root / "site.toml"), "--output", str(clean), "--now", NOW]) == 0
+    assert tree(site.output) == tree(clean)
