@@ -150,6 +150,9 @@ class Collector:
         self.tokens_of: defaultdict[str, list[str]] = defaultdict(list)
         self.several: set[str] = set()  # tokens of syllables written in more than one accented form
         # what the last encoding made that stays true while the lists stay as they are (kept postings)
+        self.unigram_blocks: dict[str, tuple[bytes, bytes]] = {}  # syllable → its blocks (unigram_blocks)
+        self.weighed: tuple[int, int] = (0, 0)  # (documents, average length) the unigram blocks were weighed for
+        self.reweigh: defaultdict[str, list[tuple[int, int]]] = defaultdict(list)  # syllable → (old, new) keys
         self.pair_blocks: dict[tuple[str, str], bytes] = {}  # bigram → its block (bigram_block)
         self.shards_made: dict[bytes, bytes] = {}  # digest of a packed shard → the shard compressed
 
@@ -325,17 +328,33 @@ class Collector:
             for pair in after:
                 insort(lists[pair], doc)
         self.lengths[doc] = new.length
-        self._forget_blocks(old.pairs | new.pairs, had ^ has)
+        self._forget_blocks(old, new)
         return all(self.renumber(term, doc, was, new) for term, was in renumber)
 
-    def _forget_blocks(self, pairs: set[tuple[str, str]], words: set[str]) -> None:
-        """Let go of the blocks of bigrams whose lists changed, or whose words' lists did (a block may be
-        written against them)."""
-        for pair in pairs:
+    def _forget_blocks(self, old: Reading, new: Reading) -> None:
+        """Let go of the blocks that a document read as `old`, now `new`, changes: of the syllables it gained
+        or lost or uses in other forms, of the bigrams whose lists changed, and of the bigrams whose documents
+        with both words changed (a block may be written against them). A syllable whose weight key changed
+        keeps its block if the weight level stays (see search_shards.encoded)."""
+        had, has = set(old.terms), set(new.terms)
+        words = had ^ has
+        changed = set(words)
+        keys = dict(zip(old.terms, old.keys, strict=True))
+        for term, key in zip(new.terms, new.keys, strict=True):
+            if term in words:
+                continue
+            if old.masks.get(term) != new.masks.get(term):
+                changed.add(term)
+            elif keys[term] != key and term in self.unigram_blocks:
+                self.reweigh[term].append((keys[term], key))
+        for term in changed:
+            self.unigram_blocks.pop(term, None)
+        for pair in (old.pairs ^ new.pairs) | (old.names ^ new.names) | (old.titled ^ new.titled):
             self.pair_blocks.pop(pair, None)
-        if words:
-            for pair in [pair for pair in self.pair_blocks if pair[0] in words or pair[1] in words]:
-                del self.pair_blocks[pair]
+        for word in words:
+            for other in had | has:
+                self.pair_blocks.pop((word, other), None)
+                self.pair_blocks.pop((other, word), None)
 
     def renumber(self, term: str, doc: int, was: int, new: Reading) -> bool:
         """Number the accented forms of `term` by their first use again, after document `doc` (which used the
@@ -357,6 +376,7 @@ class Collector:
         if order == list(range(len(at))):
             return True
         place = {number: new_number for new_number, number in enumerate(order)}
+        self.unigram_blocks.pop(term, None)  # its forms in another order
         forms = sorted(entry.forms, key=entry.forms.__getitem__)
         entry.forms = {forms[number]: new_number for new_number, number in enumerate(order)}
         moved_bits = {
@@ -480,6 +500,14 @@ def _no_cycle_collection() -> Iterator[None]:
             gc.enable()
 
 
+def level(key: int, scale: float, saturation: list[float]) -> int:
+    """The byte of a document in a syllable's list: the BM25 weight of the key's count of the syllable in a
+    document of the key's length, quantised on `scale` (1 to LEVELS), and the title bit."""
+    count, bucket = key >> 12 & 0xFF, key & 0xFFF
+    weight = round(scale * count * (K1 + 1) / (count + saturation[bucket]))
+    return max(1, min(LEVELS, weight)) | (key >> 20) << 7
+
+
 def unigram_blocks(entry: Postings, scale: float, saturation: list[float], total: int) -> tuple[bytes, bytes]:
     """(postings, accented forms): gaps, one byte per document (weight level, title bit), then the accented
     forms and each document's mask of them, or a 0 when these are too many to keep here.
@@ -490,11 +518,7 @@ def unigram_blocks(entry: Postings, scale: float, saturation: list[float], total
     keeps them apart (returned second, stored as the term followed by "*") for the client to fetch
     only then.
     """
-    levels = {}
-    for key in set(entry.keys):
-        count, bucket = key >> 12 & 0xFF, key & 0xFFF
-        weight = round(scale * count * (K1 + 1) / (count + saturation[bucket]))
-        levels[key] = max(1, min(LEVELS, weight)) | (key >> 20) << 7
+    levels = {key: level(key, scale, saturation) for key in set(entry.keys)}
     if len(entry.docs) * 2 > total:
         absent = sorted(set(range(total)).difference(entry.docs))
         out = bytearray(gaps(absent) if absent else b"")

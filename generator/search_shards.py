@@ -17,7 +17,19 @@ from collections.abc import Callable
 from itertools import pairwise
 
 from .parallel import ordered_map
-from .search_postings import K1, LEVELS, B, Collector, bigram_block, fnv1a, idf, level_unit, unigram_blocks, varint
+from .search_postings import (
+    K1,
+    LEVELS,
+    B,
+    Collector,
+    bigram_block,
+    fnv1a,
+    idf,
+    level,
+    level_unit,
+    unigram_blocks,
+    varint,
+)
 
 SHARD_TARGET = 10_000
 POSTINGS_FILES = 500
@@ -61,13 +73,26 @@ def shard_count(data: bytes, target: int) -> int:
 
 
 def encoded(collector: Collector, jobs: int = 1) -> list[tuple[str, int, bytes]]:
-    """(term, document count, block) of every syllable, accented forms kept apart and bigram, in `jobs` processes."""
+    """(term, document count, block) of every syllable, accented forms kept apart and bigram, in `jobs` processes.
+
+    Blocks are kept in the collector: after an edit (Collector.replace) only the lists that changed are
+    encoded again. The weights depend on the number of documents and their average length, rounded to a
+    word so that an edit seldom changes it (and with it every weight).
+    """
     total = max(1, len(collector.lengths))
-    average = max(1.0, sum(collector.lengths) / total)
+    average = max(1, round(sum(collector.lengths) / total))
     saturation = [K1 * (1 - B + B * (bucket * 4 + 2) / average) for bucket in range(0x1000)]
     unit = level_unit(total)
-    syllables = list(collector.unigrams.items())
-    pairs = sorted(pair for pair in collector.bigrams if pair[0] and pair[1])  # grouped by their first word
+    if collector.weighed != (total, average):
+        collector.unigram_blocks.clear()
+        collector.weighed = (total, average)
+    for term, changes in collector.reweigh.items():  # a document's weight keys changed: do its levels?
+        scale = idf(len(collector.unigrams[term].docs), total) / unit
+        if any(level(old, scale, saturation) != level(new, scale, saturation) for old, new in changes):
+            collector.unigram_blocks.pop(term, None)
+    collector.reweigh.clear()
+    syllables = [item for item in collector.unigrams.items() if item[0] not in collector.unigram_blocks]
+    pairs = sorted(pair for pair in collector.bigrams if pair[0] and pair[1] and pair not in collector.pair_blocks)
     members: dict[str, set[int]] = {}
 
     def both(a: str, b: str) -> Callable[[], list[int]]:
@@ -81,22 +106,27 @@ def encoded(collector: Collector, jobs: int = 1) -> list[tuple[str, int, bytes]]
 
         return within
 
-    def encode(number: int) -> list[tuple[str, int, bytes]]:
+    def encode(number: int) -> tuple[bytes, bytes]:
         if number < len(syllables):
-            term, postings = syllables[number]
-            df = len(postings.docs)
-            block, accents = unigram_blocks(postings, idf(df, total) / unit, saturation, total)
-            return [(term, df, block), (f"{term}*", df, accents)] if accents else [(term, df, block)]
+            postings = syllables[number][1]
+            return unigram_blocks(postings, idf(len(postings.docs), total) / unit, saturation, total)
         a, b = pair = pairs[number - len(syllables)]
-        docs = collector.bigrams[pair]
-        block = collector.pair_blocks.get(pair)
-        if block is None:
-            names, titled = collector.names.get(pair, []), collector.titled.get(pair, [])
-            block = collector.pair_blocks[pair] = bigram_block(docs, names, titled, both(a, b))
-        return [(f"{a} {b}", len(docs), block)]
+        names, titled = collector.names.get(pair, []), collector.titled.get(pair, [])
+        return bigram_block(collector.bigrams[pair], names, titled, both(a, b)), b""
 
     made = ordered_map(encode, len(syllables) + len(pairs), jobs, chunk=ENCODE_CHUNK)
-    return [entry for entries in made for entry in entries]
+    collector.unigram_blocks.update(zip((term for term, _postings in syllables), made[: len(syllables)], strict=True))
+    collector.pair_blocks.update(zip(pairs, (block for block, _none in made[len(syllables) :]), strict=True))
+    entries = []
+    for term, postings in collector.unigrams.items():
+        block, accents = collector.unigram_blocks[term]
+        entries.append((term, len(postings.docs), block))
+        if accents:
+            entries.append((f"{term}*", len(postings.docs), accents))
+    for pair, docs in collector.bigrams.items():
+        if pair[0] and pair[1]:
+            entries.append((f"{pair[0]} {pair[1]}", len(docs), collector.pair_blocks[pair]))
+    return entries
 
 
 def postings_files(collector: Collector, jobs: int = 1) -> tuple[dict[str, object], list[tuple[str, bytes]]]:
