@@ -20,7 +20,7 @@ from .model import ARTICLE_PREFIX, Article, Site
 from .output import OutputFile
 from .parallel import core_free
 from .search_postings import Collector, KeptPostings, collect, gaps
-from .search_shards import compress, postings_files, shard_count
+from .search_shards import compress, compressed, postings_files, shard_count
 from .text import fold, words
 
 INDEX = "tim-kiem/index"
@@ -77,19 +77,37 @@ def document_runs(count: int, most: int) -> list[int]:
     return runs
 
 
-def document_files(site: Site) -> tuple[list[int], list[tuple[str, bytes]]]:
-    """(documents in each file, files): address, title, date, category number and lead of each document."""
+def record(article: Article, numbers: dict[str, int]) -> bytes:
+    """The document store's JSON of an article: address, title, date, category number and lead."""
+    fields = [address(article), article.title, article.date.isoformat(timespec="minutes"), numbers[article.category]]
+    return json.dumps([*fields, lead(article)], ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def records(site: Site, kept: KeptPostings | None) -> list[bytes]:
+    """The record of every document, in order; a watcher's `kept` gives back those of articles unchanged since."""
     numbers = {section.name: number for number, section in enumerate(site.categories)}
-    records = [
-        [address(a), a.title, a.date.isoformat(timespec="minutes"), numbers[a.category], lead(a)] for a in site.articles
-    ]
-    encoded = [json.dumps(r, ensure_ascii=False, separators=(",", ":")).encode("utf-8") for r in records]
+    before, numbered, made = kept.records if kept is not None else ((), {}, [])
+    known = dict(zip(map(id, before), made, strict=True)) if numbered == numbers else {}
+    encoded = [known.get(id(a)) or record(a, numbers) for a in site.articles]
+    if kept is not None:
+        kept.records = (site.articles, numbers, encoded)
+    return encoded
+
+
+def document_files(site: Site, kept: KeptPostings | None = None) -> tuple[list[int], list[tuple[str, bytes]]]:
+    """(documents in each file, files): the records of the documents, newest first (see document_runs)."""
+    encoded = records(site, kept)
     record_bytes = len(zlib.compress(b"\n".join(encoded), 1)) / max(1, len(encoded))
     runs = document_runs(len(encoded), max(DOCS_FIRST, round(DOCS_MOST_BYTES / max(1.0, record_bytes))))
-    files, start = [], 0
+    before = kept.documents_made if kept is not None else {}
+    files, made, start = [], {}, 0
     for number, run in enumerate(runs):
-        files.append((f"d/{number}.bin", compress(b"[" + b",".join(encoded[start : start + run]) + b"]")))
+        digest, data = compressed(b"[" + b",".join(encoded[start : start + run]) + b"]", before)
+        files.append((f"d/{number}.bin", data))
+        made[digest] = data
         start += run
+    if kept is not None:
+        kept.documents_made = made
     return runs, files
 
 
@@ -120,7 +138,7 @@ def render_search(site: Site, jobs: int = 1, kept: KeptPostings | None = None) -
     those that changed since the postings `kept` were read)."""
     collector = collect(site.articles, jobs, kept)
     summary, files = postings_files(collector, jobs if core_free() else 1)  # workers making pages have the cores
-    runs, documents = document_files(site)
+    runs, documents = document_files(site, kept)
     firsts, vocabulary = vocabulary_files(collector)
     files += documents + vocabulary + category_files(site)
     stride = max(1, -(-len(site.articles) // DATE_POINTS))

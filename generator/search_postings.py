@@ -419,6 +419,9 @@ class KeptPostings:
     def __init__(self) -> None:
         self.articles: tuple[Article, ...] = ()
         self.collector: Collector | None = None
+        # the document store's records of the last update, by article (its articles kept, so ids stay theirs)
+        self.records: tuple[tuple[Article, ...], dict[str, int], list[bytes]] = ((), {}, [])
+        self.documents_made: dict[bytes, bytes] = {}  # digest of a document file → the file compressed
 
     def updated(self, articles: tuple[Article, ...]) -> Collector | None:
         """The postings of `articles`, if those kept can be brought to them; they are let go either way, and kept

@@ -60,10 +60,10 @@ def compress(data: bytes) -> bytes:
     return gzip.compress(data, compresslevel=GZIP_LEVEL, mtime=0)
 
 
-def compressed(data: bytes, collector: Collector) -> tuple[bytes, bytes]:
-    """(digest, compressed data): compressed again only if the last encoding of these postings did not make it."""
+def compressed(data: bytes, before: dict[bytes, bytes]) -> tuple[bytes, bytes]:
+    """(digest, compressed data): compressed again only if not among the files made `before` (digest → file)."""
     digest = hashlib.blake2b(data, digest_size=16).digest()
-    made = collector.shards_made.get(digest)
+    made = before.get(digest)
     return digest, made if made is not None else compress(data)
 
 
@@ -165,7 +165,8 @@ def postings_files(collector: Collector, jobs: int = 1) -> tuple[dict[str, objec
     named = [(f"t/{number}.bin", shard) for number, shard in enumerate(shards)]
     named += [(f"x/{number}.bin", [entry]) for number, entry in enumerate(alone)]
     named += [(f"f/{number}.bin", shard) for number, shard in enumerate(forms)]
-    packed = ordered_map(lambda number: compressed(pack(named[number][1]), collector), len(named), jobs, chunk=4)
+    before = collector.shards_made
+    packed = ordered_map(lambda number: compressed(pack(named[number][1]), before), len(named), jobs, chunk=4)
     collector.shards_made = dict(packed)  # for the next encoding of these postings, once updated
     files = [(name, data) for (name, _shard), (_digest, data) in zip(named, packed, strict=True)]
     summary = {
