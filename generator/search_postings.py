@@ -155,6 +155,14 @@ class Collector:
         self.reweigh: defaultdict[str, list[tuple[int, int]]] = defaultdict(list)  # syllable → (old, new) keys
         self.pair_blocks: dict[tuple[str, str], bytes] = {}  # bigram → its block (bigram_block)
         self.shards_made: dict[bytes, bytes] = {}  # digest of a packed shard → the shard compressed
+        self.hashes: dict[str, int] = {}  # term → fnv1a(term), for the terms that decide a shard
+
+    def hash(self, term: str) -> int:
+        """fnv1a(term), remembered: a term's shard is looked for at every update."""
+        value = self.hashes.get(term)
+        if value is None:
+            value = self.hashes[term] = fnv1a(term)
+        return value
 
     def postings_only(self) -> Collector:
         """This collector without what it learnt of tokens (a joined collector needs only its postings)."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import math
 import operator
 import zlib
 from collections import Counter, defaultdict
@@ -23,7 +24,6 @@ from .search_postings import (
     B,
     Collector,
     bigram_block,
-    fnv1a,
     idf,
     level,
     level_unit,
@@ -37,6 +37,8 @@ BUCKETS = 1 << 16
 ALONE_SHARE = 75  # a list bigger than this per cent of a shard gets a file of its own
 GZIP_LEVEL = 5  # of the index's gzipped files (see compress)
 ENCODE_CHUNK = 1024  # lists encoded together in one process (most take microseconds)
+SAMPLE_BYTES = 4 << 20  # of the lists, compressed to judge how well all of them compress
+GRID = 32  # steps per doubling that the compression ratio and the shards' size are rounded to
 
 
 def pack(entries: list[tuple[str, int, bytes]]) -> bytes:
@@ -65,6 +67,12 @@ def compressed(data: bytes, before: dict[bytes, bytes]) -> tuple[bytes, bytes]:
     digest = hashlib.blake2b(data, digest_size=16).digest()
     made = before.get(digest)
     return digest, made if made is not None else compress(data)
+
+
+def on_grid(value: float) -> float:
+    """`value` rounded to one of GRID steps per doubling: a figure that one edit seldom moves, so that the
+    shards keep their bounds, and most of them their bytes, from one update of a watcher to the next."""
+    return float(2 ** (round(math.log2(value) * GRID) / GRID))
 
 
 def shard_count(data: bytes, target: int) -> int:
@@ -144,9 +152,15 @@ def postings_files(collector: Collector, jobs: int = 1) -> tuple[dict[str, objec
     entries.sort(key=operator.itemgetter(0))
     apart = [entry for entry in entries if entry[0].endswith("*")]
     entries = [entry for entry in entries if not entry[0].endswith("*")]
-    everything = b"".join(text.encode() + block for text, _df, block in entries)
-    ratio = len(zlib.compress(everything, 1)) / max(1, len(everything))
-    target = max(SHARD_TARGET, round(len(everything) * ratio / POSTINGS_FILES))
+    size = sum(len(text) + len(block) for text, _df, block in entries)
+    step = max(1, size // SAMPLE_BYTES)
+    sample = b"".join(
+        text.encode() + block
+        for text, _df, block in entries
+        if step == 1 or collector.hash(text.partition(" ")[0]) % step == 0  # a word with its bigrams
+    )
+    ratio = on_grid(max(1, len(zlib.compress(sample, 1))) / max(1, len(sample)))
+    target = max(SHARD_TARGET, round(on_grid(max(1.0, size * ratio / POSTINGS_FILES))))
     half = target * ALONE_SHARE // 100
     alone = [entry for entry in entries if len(entry[2]) > half and len(zlib.compress(entry[2], 1)) > half]
     big = {entry[0] for entry in alone}
@@ -156,12 +170,12 @@ def postings_files(collector: Collector, jobs: int = 1) -> tuple[dict[str, objec
         if " " in text:
             family[text.split(" ", 1)[0]] += len(text) + len(block)
     spread = {word for word, size in family.items() if size * ratio > half}
-    starts, shards = balanced_shards(shared, spread, target / ratio)
+    starts, shards = balanced_shards(shared, spread, target / ratio, collector.hash)
     forms_size = sum(len(block) for _text, _df, block in apart) * ratio
     forms_count = max(1, round(forms_size / (2 * target))) if apart else 0
     forms: list[list[tuple[str, int, bytes]]] = [[] for _ in range(forms_count)]
     for entry in apart:
-        forms[fnv1a(entry[0]) % forms_count].append(entry)
+        forms[collector.hash(entry[0]) % forms_count].append(entry)
     named = [(f"t/{number}.bin", shard) for number, shard in enumerate(shards)]
     named += [(f"x/{number}.bin", [entry]) for number, entry in enumerate(alone)]
     named += [(f"f/{number}.bin", shard) for number, shard in enumerate(forms)]
@@ -183,14 +197,14 @@ def postings_files(collector: Collector, jobs: int = 1) -> tuple[dict[str, objec
 
 
 def balanced_shards(
-    shared: list[tuple[str, int, bytes]], spread: set[str], size: float
+    shared: list[tuple[str, int, bytes]], spread: set[str], size: float, hashed: Callable[[str], int]
 ) -> tuple[list[int], list[list[tuple[str, int, bytes]]]]:
     """(first bucket of each shard, shards): terms hashed into BUCKETS buckets, and runs of buckets cut into
     shards of about `size` uncompressed bytes, so that no shard is much bigger than another (the client
     finds a term's shard from its bucket and the list of first buckets)."""
     buckets: defaultdict[int, list[tuple[str, int, bytes]]] = defaultdict(list)
     for entry in shared:
-        buckets[fnv1a(home(entry[0], spread)) % BUCKETS].append(entry)
+        buckets[hashed(home(entry[0], spread)) % BUCKETS].append(entry)
     starts: list[int] = [0]
     shards: list[list[tuple[str, int, bytes]]] = [[]]
     filled = 0
