@@ -20,7 +20,7 @@ from .model import ARTICLE_PREFIX, Article, Site
 from .output import OutputFile
 from .parallel import core_free
 from .search_postings import Collector, KeptPostings, collect, gaps
-from .search_shards import compress, compressed, postings_files, shard_count
+from .search_shards import compress, postings_files, shard_count
 from .text import fold, words
 
 INDEX = "tim-kiem/index"
@@ -92,6 +92,13 @@ def records(site: Site, kept: KeptPostings | None) -> list[bytes]:
     if kept is not None:
         kept.records = (site.articles, numbers, encoded)
     return encoded
+
+
+def compressed(data: bytes, before: dict[bytes, bytes]) -> tuple[bytes, bytes]:
+    """(digest, compressed data): compressed again only if not among the files made `before` (digest → file)."""
+    digest = hashlib.blake2b(data, digest_size=16).digest()
+    made = before.get(digest)
+    return digest, made if made is not None else compress(data)
 
 
 def document_files(site: Site, kept: KeptPostings | None = None) -> tuple[list[int], list[tuple[str, bytes]]]:

@@ -35,6 +35,7 @@ RELATIVE_MIN = 32
 FORMS_APART = 512
 SPLIT_FROM = 200  # articles: fewer are read faster in one process than split and joined
 STEP = 64  # articles read between two looks for a free core
+Entry = tuple[str, int, bytes]  # a list of the index: its term, document count and block
 _DOCS, _KEYS = operator.attrgetter("docs"), operator.attrgetter("keys")
 _BLOCK = re.compile(r"<(?=/?(?:p|div|li|h\d|br|td|th|tr|blockquote|figure|figcaption|pre|dd|dt|hr|table)\b)")
 
@@ -150,11 +151,11 @@ class Collector:
         self.tokens_of: defaultdict[str, list[str]] = defaultdict(list)
         self.several: set[str] = set()  # tokens of syllables written in more than one accented form
         # what the last encoding made that stays true while the lists stay as they are (kept postings)
-        self.unigram_blocks: dict[str, tuple[bytes, bytes]] = {}  # syllable → its blocks (unigram_blocks)
+        self.syllable_entries: dict[str, tuple[Entry, ...]] = {}  # syllable → its lists (see unigram_blocks)
         self.weighed: tuple[int, int] = (0, 0)  # (documents, average length) the unigram blocks were weighed for
         self.reweigh: defaultdict[str, list[tuple[int, int]]] = defaultdict(list)  # syllable → (old, new) keys
-        self.pair_blocks: dict[tuple[str, str], bytes] = {}  # bigram → its block (bigram_block)
-        self.shards_made: dict[bytes, bytes] = {}  # digest of a packed shard → the shard compressed
+        self.pair_entries: dict[tuple[str, str], Entry] = {}  # bigram → its list (see bigram_block)
+        self.shards_made: dict[str, tuple[list[Entry], bytes]] = {}  # shard's file → (its lists, the file)
         self.hashes: dict[str, int] = {}  # term → fnv1a(term), for the terms that decide a shard
 
     def hash(self, term: str) -> int:
@@ -353,16 +354,16 @@ class Collector:
                 continue
             if old.masks.get(term) != new.masks.get(term):
                 changed.add(term)
-            elif keys[term] != key and term in self.unigram_blocks:
+            elif keys[term] != key and term in self.syllable_entries:
                 self.reweigh[term].append((keys[term], key))
         for term in changed:
-            self.unigram_blocks.pop(term, None)
+            self.syllable_entries.pop(term, None)
         for pair in (old.pairs ^ new.pairs) | (old.names ^ new.names) | (old.titled ^ new.titled):
-            self.pair_blocks.pop(pair, None)
+            self.pair_entries.pop(pair, None)
         for word in words:
             for other in had | has:
-                self.pair_blocks.pop((word, other), None)
-                self.pair_blocks.pop((other, word), None)
+                self.pair_entries.pop((word, other), None)
+                self.pair_entries.pop((other, word), None)
 
     def renumber(self, term: str, doc: int, was: int, new: Reading) -> bool:
         """Number the accented forms of `term` by their first use again, after document `doc` (which used the
@@ -384,7 +385,7 @@ class Collector:
         if order == list(range(len(at))):
             return True
         place = {number: new_number for new_number, number in enumerate(order)}
-        self.unigram_blocks.pop(term, None)  # its forms in another order
+        self.syllable_entries.pop(term, None)  # its forms in another order
         forms = sorted(entry.forms, key=entry.forms.__getitem__)
         entry.forms = {forms[number]: new_number for new_number, number in enumerate(order)}
         moved_bits = {

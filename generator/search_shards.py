@@ -9,7 +9,6 @@ summary (meta.json) and the term alone.
 from __future__ import annotations
 
 import gzip
-import hashlib
 import math
 import operator
 import zlib
@@ -23,6 +22,7 @@ from .search_postings import (
     LEVELS,
     B,
     Collector,
+    Entry,
     bigram_block,
     idf,
     level,
@@ -41,7 +41,7 @@ SAMPLE_BYTES = 4 << 20  # of the lists, compressed to judge how well all of them
 GRID = 32  # steps per doubling that the compression ratio and the shards' size are rounded to
 
 
-def pack(entries: list[tuple[str, int, bytes]]) -> bytes:
+def pack(entries: list[Entry]) -> bytes:
     """A shard: the count, then each term with its document count and block length, then the blocks."""
     out = bytearray()
     varint(len(entries), out)
@@ -62,13 +62,6 @@ def compress(data: bytes) -> bytes:
     return gzip.compress(data, compresslevel=GZIP_LEVEL, mtime=0)
 
 
-def compressed(data: bytes, before: dict[bytes, bytes]) -> tuple[bytes, bytes]:
-    """(digest, compressed data): compressed again only if not among the files made `before` (digest → file)."""
-    digest = hashlib.blake2b(data, digest_size=16).digest()
-    made = before.get(digest)
-    return digest, made if made is not None else compress(data)
-
-
 def on_grid(value: float) -> float:
     """`value` rounded to one of GRID steps per doubling: a figure that one edit seldom moves, so that the
     shards keep their bounds, and most of them their bytes, from one update of a watcher to the next."""
@@ -80,7 +73,7 @@ def shard_count(data: bytes, target: int) -> int:
     return max(1, round(len(zlib.compress(data, 1)) / target))
 
 
-def encoded(collector: Collector, jobs: int = 1) -> list[tuple[str, int, bytes]]:
+def encoded(collector: Collector, jobs: int = 1) -> list[Entry]:
     """(term, document count, block) of every syllable, accented forms kept apart and bigram, in `jobs` processes.
 
     Blocks are kept in the collector: after an edit (Collector.replace) only the lists that changed are
@@ -92,15 +85,15 @@ def encoded(collector: Collector, jobs: int = 1) -> list[tuple[str, int, bytes]]
     saturation = [K1 * (1 - B + B * (bucket * 4 + 2) / average) for bucket in range(0x1000)]
     unit = level_unit(total)
     if collector.weighed != (total, average):
-        collector.unigram_blocks.clear()
+        collector.syllable_entries.clear()
         collector.weighed = (total, average)
     for term, changes in collector.reweigh.items():  # a document's weight keys changed: do its levels?
         scale = idf(len(collector.unigrams[term].docs), total) / unit
         if any(level(old, scale, saturation) != level(new, scale, saturation) for old, new in changes):
-            collector.unigram_blocks.pop(term, None)
+            collector.syllable_entries.pop(term, None)
     collector.reweigh.clear()
-    syllables = [item for item in collector.unigrams.items() if item[0] not in collector.unigram_blocks]
-    pairs = sorted(pair for pair in collector.bigrams if pair[0] and pair[1] and pair not in collector.pair_blocks)
+    syllables = [item for item in collector.unigrams.items() if item[0] not in collector.syllable_entries]
+    pairs = sorted(pair for pair in collector.bigrams if pair[0] and pair[1] and pair not in collector.pair_entries)
     members: dict[str, set[int]] = {}
 
     def both(a: str, b: str) -> Callable[[], list[int]]:
@@ -114,26 +107,21 @@ def encoded(collector: Collector, jobs: int = 1) -> list[tuple[str, int, bytes]]
 
         return within
 
-    def encode(number: int) -> tuple[bytes, bytes]:
+    def encode(number: int) -> tuple[Entry, ...]:
         if number < len(syllables):
-            postings = syllables[number][1]
-            return unigram_blocks(postings, idf(len(postings.docs), total) / unit, saturation, total)
+            term, postings = syllables[number]
+            df = len(postings.docs)
+            block, accents = unigram_blocks(postings, idf(df, total) / unit, saturation, total)
+            return ((term, df, block), (f"{term}*", df, accents)) if accents else ((term, df, block),)
         a, b = pair = pairs[number - len(syllables)]
-        names, titled = collector.names.get(pair, []), collector.titled.get(pair, [])
-        return bigram_block(collector.bigrams[pair], names, titled, both(a, b)), b""
+        docs, names, titled = collector.bigrams[pair], collector.names.get(pair, []), collector.titled.get(pair, [])
+        return ((f"{a} {b}", len(docs), bigram_block(docs, names, titled, both(a, b))),)
 
     made = ordered_map(encode, len(syllables) + len(pairs), jobs, chunk=ENCODE_CHUNK)
-    collector.unigram_blocks.update(zip((term for term, _postings in syllables), made[: len(syllables)], strict=True))
-    collector.pair_blocks.update(zip(pairs, (block for block, _none in made[len(syllables) :]), strict=True))
-    entries = []
-    for term, postings in collector.unigrams.items():
-        block, accents = collector.unigram_blocks[term]
-        entries.append((term, len(postings.docs), block))
-        if accents:
-            entries.append((f"{term}*", len(postings.docs), accents))
-    for pair, docs in collector.bigrams.items():
-        if pair[0] and pair[1]:
-            entries.append((f"{pair[0]} {pair[1]}", len(docs), collector.pair_blocks[pair]))
+    collector.syllable_entries.update(zip((term for term, _postings in syllables), made[: len(syllables)], strict=True))
+    collector.pair_entries.update(zip(pairs, (entry for (entry,) in made[len(syllables) :]), strict=True))
+    entries = [entry for term in collector.unigrams for entry in collector.syllable_entries[term]]
+    entries += [collector.pair_entries[pair] for pair in collector.bigrams if pair[0] and pair[1]]
     return entries
 
 
@@ -173,16 +161,22 @@ def postings_files(collector: Collector, jobs: int = 1) -> tuple[dict[str, objec
     starts, shards = balanced_shards(shared, spread, target / ratio, collector.hash)
     forms_size = sum(len(block) for _text, _df, block in apart) * ratio
     forms_count = max(1, round(forms_size / (2 * target))) if apart else 0
-    forms: list[list[tuple[str, int, bytes]]] = [[] for _ in range(forms_count)]
+    forms: list[list[Entry]] = [[] for _ in range(forms_count)]
     for entry in apart:
         forms[collector.hash(entry[0]) % forms_count].append(entry)
     named = [(f"t/{number}.bin", shard) for number, shard in enumerate(shards)]
     named += [(f"x/{number}.bin", [entry]) for number, entry in enumerate(alone)]
     named += [(f"f/{number}.bin", shard) for number, shard in enumerate(forms)]
     before = collector.shards_made
-    packed = ordered_map(lambda number: compressed(pack(named[number][1]), before), len(named), jobs, chunk=4)
-    collector.shards_made = dict(packed)  # for the next encoding of these postings, once updated
-    files = [(name, data) for (name, _shard), (_digest, data) in zip(named, packed, strict=True)]
+
+    def make(number: int) -> bytes:
+        name, shard = named[number]
+        known = before.get(name)
+        return known[1] if known is not None and known[0] == shard else compress(pack(shard))
+
+    packed = ordered_map(make, len(named), jobs, chunk=4)
+    collector.shards_made = {name: (shard, data) for (name, shard), data in zip(named, packed, strict=True)}
+    files = [(name, data) for (name, _shard), data in zip(named, packed, strict=True)]
     summary = {
         "shards": len(shards),
         "shardStarts": starts[:1] + [b - a for a, b in pairwise(starts)],
@@ -197,16 +191,16 @@ def postings_files(collector: Collector, jobs: int = 1) -> tuple[dict[str, objec
 
 
 def balanced_shards(
-    shared: list[tuple[str, int, bytes]], spread: set[str], size: float, hashed: Callable[[str], int]
-) -> tuple[list[int], list[list[tuple[str, int, bytes]]]]:
+    shared: list[Entry], spread: set[str], size: float, hashed: Callable[[str], int]
+) -> tuple[list[int], list[list[Entry]]]:
     """(first bucket of each shard, shards): terms hashed into BUCKETS buckets, and runs of buckets cut into
     shards of about `size` uncompressed bytes, so that no shard is much bigger than another (the client
     finds a term's shard from its bucket and the list of first buckets)."""
-    buckets: defaultdict[int, list[tuple[str, int, bytes]]] = defaultdict(list)
+    buckets: defaultdict[int, list[Entry]] = defaultdict(list)
     for entry in shared:
         buckets[hashed(home(entry[0], spread)) % BUCKETS].append(entry)
     starts: list[int] = [0]
-    shards: list[list[tuple[str, int, bytes]]] = [[]]
+    shards: list[list[Entry]] = [[]]
     filled = 0
     for bucket in sorted(buckets):
         weight = sum(len(text) + len(block) for text, _df, block in buckets[bucket])
