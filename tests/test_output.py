@@ -70,6 +70,37 @@ def test_sitemap_and_robots_use_absolute_addresses(make_site):
     assert "Sitemap: https://bantin.example.vn/sitemap.xml" in (site.output / "robots.txt").read_text()
 
 
+def test_a_site_with_more_pages_than_one_sitemap_may_list_gets_a_sitemap_index(make_site, monkeypatch):
+    """A search engine reads at most 50 000 pages from one sitemap: beyond that, sitemap.xml names parts."""
+    from generator import sitemap
+
+    monkeypatch.setattr(sitemap, "SITEMAP_LIMIT", 3)
+    files = {f"content/{n}.md": article(f"Tin số {n}", date=f"2026-11-1{n}T08:00:00+07:00") for n in range(5)}
+    site = make_site(files)
+    assert site.run("build").code == 0
+    namespace = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
+    index = ET.fromstring((site.output / "sitemap.xml").read_bytes())
+    assert index.tag == "{http://www.sitemaps.org/schemas/sitemap/0.9}sitemapindex"
+    parts = [loc.text for loc in index.findall("s:sitemap/s:loc", namespace)]
+    assert index.find("s:sitemap/s:lastmod", namespace).text == "2026-11-14T08:00:00+07:00"
+    listed = []
+    for number, address in enumerate(parts, 1):
+        assert address == f"https://bantin.example.vn/sitemap-{number}.xml"
+        part = ET.fromstring((site.output / f"sitemap-{number}.xml").read_bytes())
+        found = [loc.text for loc in part.findall("s:url/s:loc", namespace)]
+        assert 0 < len(found) <= 3
+        listed += found
+    assert len(parts) == -(-len(listed) // 3) > 1
+    articles = [f"https://bantin.example.vn/bai-viet/tin-so-{n}/" for n in (4, 3, 2, 1, 0)]
+    assert listed[:6] == ["https://bantin.example.vn/", *articles]
+    assert "https://bantin.example.vn/chuyen-muc/thoi-su/" in listed[6:]
+    monkeypatch.setattr(sitemap, "SITEMAP_LIMIT", 50_000)
+    site.write({"content/5.md": article("Tin số 5")})
+    assert site.run("build").code == 0
+    assert ET.fromstring((site.output / "sitemap.xml").read_bytes()).tag.endswith("urlset")
+    assert not list(site.output.glob("sitemap-[0-9]*.xml"))  # the parts are gone with the index
+
+
 def test_built_files_are_readable_by_the_web_server(make_site):
     site = make_site({"content/a.md": article("Tin", body="Bài."), "content/anh/a.svg": "<svg/>"})
     previous = os.umask(0o022)  # the usual umask: the web server's user must be able to read every page
