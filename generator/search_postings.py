@@ -156,6 +156,7 @@ class Collector:
         self.reweigh: defaultdict[str, list[tuple[int, int]]] = defaultdict(list)  # syllable → (old, new) keys
         self.pair_entries: dict[tuple[str, str], Entry] = {}  # bigram → its list (see bigram_block)
         self.shards_made: dict[str, tuple[list[Entry], bytes]] = {}  # shard's file → (its lists, the file)
+        self.sizes: dict[Entry, int] = {}  # a long list → its size compressed (see search_shards.postings_files)
         self.hashes: dict[str, int] = {}  # term → fnv1a(term), for the terms that decide a shard
 
     def hash(self, term: str) -> int:
