@@ -88,9 +88,10 @@ def records(site: Site, kept: KeptPostings | None) -> list[bytes]:
     numbers = {section.name: number for number, section in enumerate(site.categories)}
     before, numbered, made = kept.records if kept is not None else ((), {}, [])
     known = dict(zip(map(id, before), made, strict=True)) if numbered == numbers else {}
-    encoded = [known.get(id(a)) or record(a, numbers) for a in site.articles]
+    articles = tuple(site.articles)  # held, so that the ids stay theirs
+    encoded = [known.get(id(a)) or record(a, numbers) for a in articles]
     if kept is not None:
-        kept.records = (site.articles, numbers, encoded)
+        kept.records = (articles, numbers, encoded)
     return encoded
 
 

@@ -1,9 +1,9 @@
-"""sitemap.xml (with images; an index of several beyond 50 000 pages), sitemap-news.xml (Google News: the last
-48 hours) and robots.txt."""
+"""sitemap.xml (with images; an index of parts beyond 50 000 pages or 50 MB), sitemap-news.xml (Google News:
+the last 48 hours) and robots.txt."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from xml.sax.saxutils import escape
 
 from .model import Article, Site
@@ -13,6 +13,7 @@ from .render import page_url
 NEWS_WINDOW = timedelta(hours=48)
 NEWS_LIMIT = 1000  # the most Google reads from one news sitemap
 SITEMAP_LIMIT = 50_000  # the most pages one sitemap may list (sitemaps.org)
+SITEMAP_BYTES = 52_428_800 - 200  # the most bytes one sitemap may hold (sitemaps.org), less its head and tail
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 IMAGE_NS = "http://www.google.com/schemas/sitemap-image/1.1"
 NEWS_NS = "http://www.google.com/schemas/sitemap-news/0.9"
@@ -38,34 +39,46 @@ def sitemap_entries(site: Site) -> list[tuple[str, str, str]]:
     return entries
 
 
-def url_set(site: Site, entries: list[tuple[str, str, str]]) -> bytes:
-    """A sitemap of the pages `entries`, with the last change as lastmod and the articles' pictures."""
-    lines = ['<?xml version="1.0" encoding="UTF-8"?>', f'<urlset xmlns="{SITEMAP_NS}" xmlns:image="{IMAGE_NS}">']
-    for url, modified, images in entries:
-        lastmod = f"<lastmod>{modified}</lastmod>" if modified else ""
-        lines.append(f"  <url><loc>{escape(site.config.absolute(url))}</loc>{lastmod}{images}</url>")
-    lines.append("</urlset>\n")
-    return "\n".join(lines).encode("utf-8")
+def url_line(site: Site, entry: tuple[str, str, str]) -> bytes:
+    """One page's <url> line: its address, its last change as lastmod and the article's pictures."""
+    url, modified, images = entry
+    lastmod = f"<lastmod>{modified}</lastmod>" if modified else ""
+    return f"  <url><loc>{escape(site.config.absolute(url))}</loc>{lastmod}{images}</url>\n".encode()
+
+
+def url_set(lines: list[bytes]) -> bytes:
+    """A sitemap of the pages whose <url> lines are `lines`."""
+    head = f'<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="{SITEMAP_NS}" xmlns:image="{IMAGE_NS}">\n'
+    return head.encode() + b"".join(lines) + b"</urlset>\n"
 
 
 def sitemaps(site: Site) -> list[OutputFile]:
-    """sitemap.xml with every page; beyond SITEMAP_LIMIT pages (the most a search engine reads from one file),
-    sitemap.xml is an index of sitemap-1.xml, sitemap-2.xml… that hold SITEMAP_LIMIT pages each."""
+    """sitemap.xml with every page; beyond what one file may hold (SITEMAP_LIMIT pages, SITEMAP_BYTES),
+    sitemap.xml is an index of sitemap-1.xml, sitemap-2.xml… that hold as many pages as they may, in order."""
     entries = sitemap_entries(site)
-    if len(entries) <= SITEMAP_LIMIT:
-        return [OutputFile("sitemap.xml", url_set(site, entries), "sitemap")]
-    parts = [entries[start : start + SITEMAP_LIMIT] for start in range(0, len(entries), SITEMAP_LIMIT)]
+    parts: list[list[tuple[tuple[str, str, str], bytes]]] = [[]]
+    size = 0
+    for entry in entries:
+        line = url_line(site, entry)
+        if parts[-1] and (len(parts[-1]) == SITEMAP_LIMIT or size + len(line) > SITEMAP_BYTES):
+            parts.append([])
+            size = 0
+        parts[-1].append((entry, line))
+        size += len(line)
+    if len(parts) == 1:
+        return [OutputFile("sitemap.xml", url_set([line for _entry, line in parts[0]]), "sitemap")]
     lines = ['<?xml version="1.0" encoding="UTF-8"?>', f'<sitemapindex xmlns="{SITEMAP_NS}">']
     for number, part in enumerate(parts, 1):
-        newest = max(modified for _url, modified, _images in part)
+        changes = [entry[1] for entry, _line in part if entry[1]]
+        newest = max(changes, key=datetime.fromisoformat, default="")  # offsets may differ (summer time)
         lastmod = f"<lastmod>{newest}</lastmod>" if newest else ""
         address = escape(site.config.absolute(f"/sitemap-{number}.xml"))
         lines.append(f"  <sitemap><loc>{address}</loc>{lastmod}</sitemap>")
     lines.append("</sitemapindex>\n")
     files = [OutputFile("sitemap.xml", "\n".join(lines).encode("utf-8"), "sitemap index")]
-    return files + [
-        OutputFile(f"sitemap-{number}.xml", url_set(site, part), "sitemap") for number, part in enumerate(parts, 1)
-    ]
+    for number, part in enumerate(parts, 1):
+        files.append(OutputFile(f"sitemap-{number}.xml", url_set([line for _entry, line in part]), "sitemap"))
+    return files
 
 
 def news_sitemap(site: Site) -> bytes:

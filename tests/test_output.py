@@ -95,6 +95,15 @@ def test_a_site_with_more_pages_than_one_sitemap_may_list_gets_a_sitemap_index(m
     assert listed[:6] == ["https://bantin.example.vn/", *articles]
     assert "https://bantin.example.vn/chuyen-muc/thoi-su/" in listed[6:]
     monkeypatch.setattr(sitemap, "SITEMAP_LIMIT", 50_000)
+    monkeypatch.setattr(sitemap, "SITEMAP_BYTES", 200)  # nor more bytes than it may hold
+    site.write({"content/0.md": article("Tin số 0", date="2026-11-10T09:00:00+07:00")})
+    assert site.run("build").code == 0
+    parts = sorted(site.output.glob("sitemap-[0-9]*.xml"))
+    assert len(parts) > 2
+    for part in parts:
+        urls = ET.fromstring(part.read_bytes()).findall("s:url", namespace)
+        assert len(urls) == 1 or len(part.read_bytes()) <= 200 + 200
+    monkeypatch.setattr(sitemap, "SITEMAP_BYTES", 52_428_800)
     site.write({"content/5.md": article("Tin số 5")})
     assert site.run("build").code == 0
     assert ET.fromstring((site.output / "sitemap.xml").read_bytes()).tag.endswith("urlset")
