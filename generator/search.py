@@ -95,28 +95,22 @@ def records(site: Site, kept: KeptPostings | None) -> list[bytes]:
     return encoded
 
 
-def compressed(data: bytes, before: dict[bytes, bytes]) -> tuple[bytes, bytes]:
-    """(digest, compressed data): compressed again only if not among the files made `before` (digest → file)."""
-    digest = hashlib.blake2b(data, digest_size=16).digest()
-    made = before.get(digest)
-    return digest, made if made is not None else compress(data)
-
-
 def document_files(site: Site, kept: KeptPostings | None = None) -> tuple[list[int], list[tuple[str, bytes]]]:
     """(documents in each file, files): the records of the documents, newest first (see document_runs)."""
     encoded = records(site, kept)
     record_bytes = len(zlib.compress(b"\n".join(encoded), 1)) / max(1, len(encoded))
     runs = document_runs(len(encoded), max(DOCS_FIRST, round(DOCS_MOST_BYTES / max(1.0, record_bytes))))
     before = kept.documents_made if kept is not None else {}
-    files, made, start = [], {}, 0
+    made, start = {}, 0
     for number, run in enumerate(runs):
-        digest, data = compressed(b"[" + b",".join(encoded[start : start + run]) + b"]", before)
-        files.append((f"d/{number}.bin", data))
-        made[digest] = data
+        name, part = f"d/{number}.bin", encoded[start : start + run]
+        known = before.get(name)  # the file of the last update, if it holds the same records
+        same = known is not None and known[0] == part
+        made[name] = (part, known[1] if same else compress(b"[" + b",".join(part) + b"]"))
         start += run
     if kept is not None:
         kept.documents_made = made
-    return runs, files
+    return runs, [(name, data) for name, (_part, data) in made.items()]
 
 
 def vocabulary_files(collector: Collector) -> tuple[list[str], list[tuple[str, bytes]]]:

@@ -361,8 +361,9 @@ class Collector:
             self.syllable_entries.pop(term, None)
         for pair in (old.pairs ^ new.pairs) | (old.names ^ new.names) | (old.titled ^ new.titled):
             self.pair_entries.pop(pair, None)
+        present = had | has
         for word in words:
-            for other in had | has:
+            for other in present:
                 self.pair_entries.pop((word, other), None)
                 self.pair_entries.pop((other, word), None)
 
@@ -431,7 +432,7 @@ class KeptPostings:
         self.collector: Collector | None = None
         # the document store's records of the last update, by article (its articles kept, so ids stay theirs)
         self.records: tuple[tuple[Article, ...], dict[str, int], list[bytes]] = ((), {}, [])
-        self.documents_made: dict[bytes, bytes] = {}  # digest of a document file → the file compressed
+        self.documents_made: dict[str, tuple[list[bytes], bytes]] = {}  # document file → (its records, the file)
 
     def updated(self, articles: tuple[Article, ...]) -> Collector | None:
         """The postings of `articles`, if those kept can be brought to them; they are let go either way, and kept
