@@ -214,7 +214,8 @@ def model(
             {a.source for a, b in zip(raw, state.site[0], strict=True) if a is not b} if state.site and site else None
         )
         if site is None:
-            site, site_problems = make_site(files.config, raw, files.now, options.processes)
+            previous = state.site[1] if state.site else None
+            site, site_problems = make_site(files.config, raw, files.now, options.processes, previous)
             problems += site_problems
         problems += logo_problems(options, files) + asset_problems(files.assets)
         if problems:

@@ -173,10 +173,9 @@ class SiteView:
         self._reads.note(("shape", "categories"))
         return SectionView(self._site.category_of(article), "categories", self._reads)
 
-    def place(self, article: Article) -> int:
-        position = self._site.place(article)
-        self._reads.note(("item", ("categories", self._site.category_of(article).slug), position))
-        return position
+    def neighbours(self, article: Article) -> tuple[Article | None, Article | None]:
+        self._reads.note(("neighbours", article.source))  # not their places, which shift as articles come and go
+        return self._site.neighbours(article)
 
     def tag_sections(self, article: Article) -> tuple[SectionView, ...]:
         self._reads.note(("shape", "tags"))

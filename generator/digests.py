@@ -143,6 +143,11 @@ class Digests:
         if kind == "related":
             related = self.site.related.get(facet[1]) if isinstance(facet[1], str) else None
             return MISSING if related is None else self.many(related)
+        if kind == "neighbours":
+            if not isinstance(facet[1], str) or facet[1] not in self.site.positions:
+                return MISSING
+            pair = self.site.neighbours(self.site.article(facet[1]))
+            return _hash(*(b"" if a is None else self.article(a) for a in pair))
         if kind == "all":
             return self._everything()
         if kind == "attr":
@@ -174,6 +179,7 @@ class _Cover:
     def __init__(self, site: Site, edited: dict[str, Article]) -> None:
         self.site, self.edited, self.sections = site, edited, sections_of(site)
         self.related = {key for key, others in site.related.items() if any(a.source in edited for a in others)}
+        self.beside = {n.source for article in edited.values() for n in site.neighbours(article) if n is not None}
         self.where: dict[Any, set[int]] = {}
         for article in edited.values():
             for name, position, _ in lists_holding(site, article):
@@ -187,6 +193,8 @@ class _Cover:
             return facet[1] in self.edited
         if kind == "related":
             return facet[1] in self.related
+        if kind == "neighbours":
+            return facet[1] in self.beside
         if kind not in ("slice", "item"):
             return True
         if facet[1] != "articles" and facet[1] not in self.sections:

@@ -325,6 +325,7 @@ def _stale(index: Index, site: Site, edited: set[str]) -> set[Facet]:
     for source in edited:
         stale.add(("article", source))
         stale.update(("related", key) for key in index.related_in.get(source, ()))
+        stale.update(("neighbours", n.source) for n in site.neighbours(site.article(source)) if n is not None)
         for name, position, length in lists_holding(site, site.article(source)):
             stale.update((("item", name, position), ("item", name, position - length)))
             stale.update(f for f in index.slices.get(name, ()) if covers(f, {position}, length))

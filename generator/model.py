@@ -114,9 +114,10 @@ class Site:
         """The published article from the file at `source` (its place in the content folder)."""
         return self.articles[self.positions[source]]
 
-    def place(self, article: Article) -> int:
-        """Where the article stands in its category, so its page finds its neighbours without reading the rest."""
-        return self.places[article.source]
+    def neighbours(self, article: Article) -> tuple[Article | None, Article | None]:
+        """The newer and the older article of its category (None past either end), for its page to link."""
+        items, at = self.category_of(article).articles, self.places[article.source]
+        return (items[at - 1] if at > 0 else None, items[at + 1] if at + 1 < len(items) else None)
 
     def category_of(self, article: Article) -> Section:
         for section in self.categories:  # the site's articles carry the section's own spelling
@@ -239,7 +240,9 @@ RELATED_WINDOW = 100
 RELATED_SPLIT_FROM = 2000  # articles: fewer are ranked faster than a process starts
 
 
-def related_map(ordered: list[Article], limit: int, jobs: int = 1) -> dict[str, tuple[Article, ...]]:
+def related_map(
+    ordered: list[Article], limit: int, jobs: int = 1, previous: Site | None = None
+) -> dict[str, tuple[Article, ...]]:
     """'Tin liên quan' for each article: most shared tags, then same category, then the newest.
 
     Candidates are the articles published around it (RELATED_WINDOW on each side in each of its
@@ -247,13 +250,12 @@ def related_map(ordered: list[Article], limit: int, jobs: int = 1) -> dict[str, 
     counts 2 and the category 1, so when enough articles share a tag the category only orders
     them, and the articles that share the category alone need not be counted. A big site's articles
     are ranked in `jobs` processes.
+
+    `previous`: the site as the last build made it (a watcher's), ranked for the same `limit`. An
+    article whose labels and every list's window around it are as they were keeps its related list
+    (see _unsettled), so a new or deleted article ranks a few hundred articles, not the whole site.
     """
-    index: dict[str, list[int]] = defaultdict(list)
-    keys = [(identity(a.category), [identity(t) for t in a.tags]) for a in ordered]
-    for position, (category, tags) in enumerate(keys):
-        index["c:" + category].append(position)
-        for tag in tags:
-            index["t:" + tag].append(position)
+    index, keys = _lists(ordered)
     scale = len(ordered) + 1  # score and position packed in one int, so a plain sort ranks them
 
     def around(key: str, position: int) -> list[int]:
@@ -283,8 +285,68 @@ def related_map(ordered: list[Article], limit: int, jobs: int = 1) -> dict[str, 
         ranked = sorted(map(operator.sub, map(operator.mul, scores, repeat(scale)), others), reverse=True)
         return [-packed % scale for packed in ranked[:limit]]
 
-    chosen = ordered_map(best, len(ordered), jobs if len(ordered) >= RELATED_SPLIT_FROM else 1, chunk=256)
-    return {a.source: tuple(map(ordered.__getitem__, picks)) for a, picks in zip(ordered, chosen, strict=True)}
+    todo = range(len(ordered)) if previous is None else _unsettled(ordered, index, keys, previous)
+    chosen = ordered_map(lambda n: best(todo[n]), len(todo), jobs if len(todo) >= RELATED_SPLIT_FROM else 1, chunk=256)
+    related = {} if previous is None else _kept_related(ordered, previous)
+    for position, picks in zip(todo, chosen, strict=True):
+        related[ordered[position].source] = tuple(map(ordered.__getitem__, picks))
+    return related if previous is None else {a.source: related[a.source] for a in ordered}
+
+
+def _lists(ordered: list[Article] | tuple[Article, ...]) -> tuple[dict[str, list[int]], list[tuple[str, list[str]]]]:
+    """The positions of the articles of each category ("c:…") and tag ("t:…"), and each article's labels."""
+    index: dict[str, list[int]] = defaultdict(list)
+    keys = [(identity(a.category), [identity(t) for t in a.tags]) for a in ordered]
+    for position, (category, tags) in enumerate(keys):
+        index["c:" + category].append(position)
+        for tag in tags:
+            index["t:" + tag].append(position)
+    return index, keys
+
+
+def _unsettled(
+    ordered: list[Article], index: dict[str, list[int]], keys: list[tuple[str, list[str]]], previous: Site
+) -> list[int]:
+    """The positions of the articles whose related list may differ from `previous`'s: those new or relabelled,
+    and those whose window in one of their lists reaches where the list changed or an article that moved.
+    Elsewhere a list is the same run of articles as before (its common start, or its common end), so a window
+    there holds the same articles in the same order, and ranks them the same. (An article that moved may keep
+    its place in its own lists but pass an article of another: ties are ranked by place in the site.)"""
+    old_index, old_keys = _lists(previous.articles)
+    was = {a.source: (k, newest_first_key(a)) for a, k in zip(previous.articles, old_keys, strict=True)}
+    margin = RELATED_WINDOW + 1
+    todo: set[int] = set()
+    for position, (article, labels) in enumerate(zip(ordered, keys, strict=True)):
+        before = was.get(article.source)
+        if before is None or before[0] != labels:
+            todo.add(position)
+        elif before[1] != newest_first_key(article):
+            category, tags = labels
+            for members in (index["c:" + category], *(index["t:" + tag] for tag in tags)):
+                at = bisect_left(members, position)
+                todo.update(members[max(0, at - margin) : at + margin])
+    for name, members in index.items():
+        before = [previous.articles[p].source for p in old_index.get(name, ())]
+        now = [ordered[p].source for p in members]
+        shorter, start, end = min(len(before), len(now)), 0, 0
+        while start < shorter and before[start] == now[start]:
+            start += 1
+        if start == len(before) == len(now):
+            continue
+        while end < shorter - start and before[-1 - end] == now[-1 - end]:  # what both end with, after that
+            end += 1
+        todo.update(members[max(0, start - margin) : len(now) - end + margin])
+    return sorted(todo)
+
+
+def _kept_related(ordered: list[Article], previous: Site) -> dict[str, tuple[Article, ...]]:
+    """The last build's related lists, holding this site's articles (an article edited meanwhile is a new object)."""
+    by_source = {a.source: a for a in ordered}
+    return {
+        source: tuple(by_source[a.source] for a in items)
+        for source, items in previous.related.items()
+        if source in by_source and all(a.source in by_source for a in items)
+    }
 
 
 def labelled(article: Article, cat_names: dict[str, str], tag_names: dict[str, str]) -> Article:
@@ -296,9 +358,11 @@ def labelled(article: Article, cat_names: dict[str, str], tag_names: dict[str, s
     return replace(article, category=category, tags=tags)
 
 
-def make_site(config: SiteConfig, articles: list[Article], now: datetime, jobs: int = 1) -> tuple[Site, list[Problem]]:
+def make_site(
+    config: SiteConfig, articles: list[Article], now: datetime, jobs: int = 1, previous: Site | None = None
+) -> tuple[Site, list[Problem]]:
     """The published site as of `now`: unique slugs, articles newest first, categories and tags gathered
-    (related articles ranked in `jobs` processes)."""
+    (related articles ranked in `jobs` processes; `previous`, the last site, spares ranking what kept its place)."""
     slugged, problems = assign_slugs(articles)
     problems += alias_problems(slugged)
     cat_names = spellings([(a.source, a.category) for a in slugged], config.categories)
@@ -309,7 +373,8 @@ def make_site(config: SiteConfig, articles: list[Article], now: datetime, jobs: 
     categories.sort(key=lambda s: (order.get(identity(s.name), len(order)), s.slug))
     tags, tag_problems = sections([(a, t) for a in ordered for t in a.tags], tag_names, TAG_PREFIX, "tag")
     tags.sort(key=lambda s: s.slug)
-    related = related_map(ordered, config.related, jobs)
+    kept = previous if previous is not None and previous.config.related == config.related else None
+    related = related_map(ordered, config.related, jobs, kept)
     places = {a.source: n for section in categories for n, a in enumerate(section.articles)}
     positions = {a.source: n for n, a in enumerate(ordered)}
     shown = {p.address: p for a in ordered for p in (a.picture, *a.pictures) if p is not None}

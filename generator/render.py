@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import traceback
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -86,16 +86,6 @@ def _template_problem(error: Exception, layouts: Path) -> Problem:
     return Problem(shown_path(layouts), 1, f"template error: {error}")
 
 
-def _at(articles: Sequence[Article], index: int) -> Article | None:
-    """The article at `index`, or None past either end (without asking the length, which changes more often)."""
-    if index < 0:
-        return None
-    try:
-        return articles[index]
-    except IndexError:
-        return None
-
-
 class Pages:
     """Renders every page of a site with one environment."""
 
@@ -119,8 +109,8 @@ class Pages:
         return self.page("home.html", "/", "home page", lead=lead, latest=latest, blocks=blocks, structured=structured)
 
     def article(self, article: Article) -> OutputFile:
-        category, position = self.site.category_of(article), self.site.place(article)
-        newer, older = _at(category.articles, position - 1), _at(category.articles, position + 1)
+        category = self.site.category_of(article)
+        newer, older = self.site.neighbours(article)
         trail = [HOME, (category.name, category.url), (article.title, article.url)]
         return self.page(
             "article.html",

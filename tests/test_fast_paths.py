@@ -22,6 +22,7 @@ from zoneinfo import ZoneInfo
 
 import markdown
 import nh3
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from slugify import slugify
@@ -178,6 +179,38 @@ def test_a_big_sites_related_articles_ranked_in_two_processes_are_the_plain_sort
     site, _ = make_site(SiteConfig(), articles(spec), NOW, jobs=2)
     assert len(site.articles) >= RELATED_SPLIT_FROM
     assert site.related == plain_related(list(site.articles), SiteConfig().related)
+
+
+changes = st.lists(
+    st.tuples(st.sampled_from(["add", "delete", "move", "relabel"]), st.integers(0, 39), st.integers(0, 40)),
+    min_size=1,
+    max_size=4,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(sites, changes, st.integers(1, 6), st.integers(1, 4))
+def test_related_articles_ranked_from_the_last_site_equal_ranking_them_all(spec, edits, limit, window):
+    """A watcher ranks again only the articles near where a list changed; with a small window, so that most
+    articles are far from it, the lists must equal a ranking of every article."""
+    config = replace(SiteConfig(), related=limit)
+    before = articles(spec)
+    after = list(before)
+    for kind, index, value in edits:
+        at = index % len(after)
+        if kind == "add":
+            after.append(replace(articles([(value, value % 3, [value % 4])])[0], source=f"new-{len(after)}.md"))
+        elif kind == "delete" and len(after) > 1:
+            del after[at]
+        elif kind == "move":
+            after[at] = replace(after[at], date=after[at].date + timedelta(hours=value - 20))
+        else:
+            after[at] = replace(after[at], category=["Thời sự", "Kinh tế"][value % 2], tags=after[at].tags[1:])
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr("generator.model.RELATED_WINDOW", window)
+        previous, _ = make_site(config, before, NOW)
+        site, _ = make_site(config, after, NOW, previous=previous)
+        assert site.related == make_site(config, after, NOW)[0].related
 
 
 @settings(max_examples=200, deadline=None)

@@ -17,13 +17,14 @@ import shutil
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from conftest import NOW, REPO, article
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
-from generator import build, digests, incremental, loader, output, search, watch
+from generator import build, digests, incremental, loader, model, output, search, watch
 from generator.build import Options
 from generator.cli import main
 from generator.watch import Watcher
@@ -279,9 +280,10 @@ def test_a_watcher_started_on_a_built_site_swaps_the_first_edit_into_it(make_sit
     assert assembled == []
 
 
-def _watched_edit(root: Path, size: int, monkeypatch) -> tuple[int, int, list[str]]:
-    """A site of `size` articles built by a watcher, then one old article's text edited: how many units the
-    site has, how many the edit checked, and which it redid."""
+def _watched(root: Path, size: int, monkeypatch, add: bool = False) -> tuple[int, int, list[str], list[int], Any]:
+    """A site of `size` articles built by a watcher, then one old article's text edited (or, with `add`, a new
+    article saved): how many units the site has, how many the save checked, which it redid, how many articles'
+    related lists it ranked, and the site it made."""
     shutil.copytree(REPO / "layouts", root / "layouts")
     (root / "site.toml").write_text('title = "Bản tin thử"\nbase_url = "https://bantin.example.vn/"\n', "utf-8")
     (root / "content").mkdir()
@@ -292,27 +294,47 @@ def _watched_edit(root: Path, size: int, monkeypatch) -> tuple[int, int, list[st
     options = Options(root / "content", root / "layouts", root / "site.toml", root / "output", now=_now())
     watcher = Watcher(options, quiet=True, report=lambda message: None)  # its builds, without its file watching
     watcher.build(lambda result, problems: None, first=True)
-    checked, made = [], []
-    fresh, run_unit = incremental._fresh, incremental.run_unit
+    checked, made, ranked = [], [], []
+    fresh, run_unit, unsettled = incremental._fresh, incremental.run_unit, model._unsettled
     monkeypatch.setattr(incremental, "_fresh", lambda record, *rest: checked.append(record) or fresh(record, *rest))
     monkeypatch.setattr(incremental, "run_unit", lambda unit, site: made.append(unit.name) or run_unit(unit, site))
-    edited = root / "content" / f"{size // 2:03}.md"
-    edited.write_text(edited.read_text("utf-8").replace("Nội dung bài.", "Nội dung đã sửa."), "utf-8")
-    watcher.build(lambda result, problems: None, hints=frozenset({str(edited)}), hurry=True)
-    assert "Nội dung đã sửa." in (root / f"output/bai-viet/tin-so-{size // 2}/index.html").read_text("utf-8")
+    monkeypatch.setattr(model, "_unsettled", lambda *args: ranked.append(len(found := unsettled(*args))) or found)
+    if add:
+        saved, page = root / "content" / "new.md", "output/bai-viet/tin-moi/index.html"
+        saved.write_text(article("Tin mới", date="2026-11-01 08:00", tags="[chủ đề 1]", body="Bài mới."), "utf-8")
+    else:
+        saved, page = root / "content" / f"{size // 2:03}.md", f"output/bai-viet/tin-so-{size // 2}/index.html"
+        saved.write_text(saved.read_text("utf-8").replace("Nội dung bài.", "Nội dung đã sửa."), "utf-8")
+    watcher.build(lambda result, problems: None, hints=frozenset({str(saved)}), hurry=True)
+    assert ("Bài mới." if add else "Nội dung đã sửa.") in (root / page).read_text("utf-8")
     monkeypatch.undo()
-    return len(watcher.state.records), len(checked), made
+    return len(watcher.state.records), len(checked), made, ranked, watcher.state.site[1]
 
 
 def test_a_watcher_edit_checks_the_pages_that_show_the_article_whatever_the_size_of_the_site(tmp_path, monkeypatch):
     """The watcher keeps the site in memory with a note of what each page read: a text edit checks the pages
     that may show the edited article (its page, its neighbours', its listing page, the pages that list it as
     related…), as many in a site of 400 articles as in one of 40, and redoes those that show it."""
-    _, small_checked, small_made = _watched_edit(tmp_path / "small", 40, monkeypatch)
-    big_units, big_checked, big_made = _watched_edit(tmp_path / "big", 400, monkeypatch)
+    _, small_checked, small_made, _, _ = _watched(tmp_path / "small", 40, monkeypatch)
+    big_units, big_checked, big_made, _, _ = _watched(tmp_path / "big", 400, monkeypatch)
     assert big_units > 8 * small_checked  # so checking every unit could not pass
     assert big_checked <= small_checked + 2, (small_checked, big_checked)
     assert len(big_made) <= len(small_made) + 2 and "article 200.md" in big_made
+
+
+def test_a_new_article_redoes_the_pages_it_changes_not_every_page_of_its_category(tmp_path, monkeypatch):
+    """A new article shifts every other article of its category one place down. An article page links its
+    neighbours by what they are, not by their places, so the pages redone are the new one's, its neighbour's
+    and those that now list it as related; and only the articles published around it have their related
+    lists ranked again, not the whole site."""
+    _, _, made, ranked, site = _watched(tmp_path / "big", 400, monkeypatch, add=True)
+    pages = {name for name in made if name.startswith("article ")}
+    listing_it = {
+        f"article {source}" for source, items in site.related.items() if "new.md" in {a.source for a in items}
+    }
+    assert pages == {"article new.md", "article 399.md"} | listing_it  # 399.md: the newest before it
+    assert len(pages) < 100  # of 401 articles, all in one category
+    assert ranked and ranked[-1] < 200, ranked
 
 
 def test_a_watcher_edit_whose_page_fails_leaves_output_and_later_edits_build_what_a_clean_build_gives(make_site):
