@@ -76,6 +76,9 @@ class Reading:
     found: list[str]  # its tokens, in order
 
 
+NOTHING = Reading(0, [], [], {}, set(), set(), set(), [])  # what a document that is not there adds
+
+
 def _bits(mask: int) -> Iterator[int]:
     """Each bit set in `mask`, alone."""
     while mask:
@@ -300,12 +303,13 @@ class Collector:
         is that document's, not read here).
         """
         had, has = set(old.terms), set(new.terms)
-        renumber = []
+        renumber, gone = [], []
         for term in had | has:
             entry = self.unigrams[term]
+            if term not in has and len(entry.docs) == 1:
+                gone.append(term)  # only this document used it
+                continue
             if len(entry.forms) == 1:
-                if term not in has and len(entry.docs) == 1:
-                    return False
                 continue
             bits = (old.masks.get(term, 1) if term in had else 0) | (new.masks.get(term, 1) if term in has else 0)
             if len(entry.forms) > 63:
@@ -339,7 +343,50 @@ class Collector:
                 insort(lists[pair], doc)
         self.lengths[doc] = new.length
         self._forget_blocks(old, new)
+        for term in gone:
+            self._drop(term)
         return all(self.renumber(term, doc, was, new) for term, was in renumber)
+
+    def _drop(self, term: str) -> None:
+        """Forget a syllable no document uses any more, and its tokens, as a reading without it would not know them."""
+        del self.unigrams[term]
+        for token in self.tokens_of.pop(term, ()):
+            self.term_of.pop(token, None)
+            self.bit_of.pop(token, None)
+            self.several.discard(token)
+        self.syllable_entries.pop(term, None)
+
+    def insert(self, doc: int, new: Reading) -> bool:
+        """Put a new document at number `doc`, those from `doc` on numbered one more, as if every document were
+        read again (False, and the collector spoiled, as for replace)."""
+        self._shift(doc, 1)
+        self.lengths.insert(doc, 0)
+        return self.replace(doc, NOTHING, new)
+
+    def remove(self, doc: int, old: Reading) -> bool:
+        """Take out document `doc`, read as `old`, those after it numbered one less (False as for replace)."""
+        if not self.replace(doc, old, NOTHING):
+            return False
+        del self.lengths[doc]
+        self._shift(doc + 1, -1)
+        return True
+
+    def _shift(self, start: int, by: int) -> None:
+        """Number every document from `start` on `by` more, in every list; every list's block is encoded again."""
+        step = by.__add__
+        for lists in (
+            map(_DOCS, self.unigrams.values()),
+            self.bigrams.values(),
+            self.names.values(),
+            self.titled.values(),
+        ):
+            for docs in lists:
+                at = bisect_left(docs, start)
+                if at < len(docs):
+                    docs[at:] = array("I", map(step, docs[at:]))
+        self.syllable_entries.clear()
+        self.pair_entries.clear()
+        self.reweigh.clear()
 
     def _forget_blocks(self, old: Reading, new: Reading) -> None:
         """Let go of the blocks that a document read as `old`, now `new`, changes: of the syllables it gained
@@ -422,8 +469,10 @@ def _used_before(entry: Postings, doc: int, bits: int) -> bool:
 
 
 class KeptPostings:
-    """The postings of a site's last reading, kept by a watcher: when the next site has every article in its
-    place, only the articles that changed are read again, and put in the place of the old ones."""
+    """The postings of a site's last reading, kept by a watcher: only the articles that changed are read again.
+
+    An article edited in place (or moved: the articles at two places or more change) is put in the place of the
+    old one; a deleted article is taken out and a new one put in, the documents after it numbered again."""
 
     MOST_CHANGED = 20  # an article in so many at most (or 8): beyond that, reading every article costs about as much
 
@@ -438,14 +487,26 @@ class KeptPostings:
         """The postings of `articles`, if those kept can be brought to them; they are let go either way, and kept
         again only when brought up to date (a build stopped half-way leaves nothing half-changed)."""
         collector, self.collector = self.collector, None
-        if collector is None or len(articles) != len(self.articles):
+        if collector is None:
             return None
-        changed = [doc for doc, (a, b) in enumerate(zip(self.articles, articles, strict=True)) if a is not b]
-        if len(changed) > max(8, len(articles) // self.MOST_CHANGED):
+        now = {a.source for a in articles}
+        gone = [doc for doc, a in enumerate(self.articles) if a.source not in now]
+        before = {a.source for a in self.articles}
+        came = [doc for doc, a in enumerate(articles) if a.source not in before]
+        staying = [a for a in self.articles if a.source in now]  # the old articles once those gone are taken out
+        final = [a for a in articles if a.source in before]
+        changed = [doc for doc, (a, b) in enumerate(zip(staying, final, strict=True)) if a is not b]
+        if len(gone) + len(came) + len(changed) > max(8, len(articles) // self.MOST_CHANGED):
             return None
+        for doc in reversed(gone):
+            if not collector.remove(doc, collector.read(*article_text(self.articles[doc]))):
+                return None
         for doc in changed:
-            old = collector.read(*article_text(self.articles[doc]))
-            if not collector.replace(doc, old, collector.read(*article_text(articles[doc]))):
+            old = collector.read(*article_text(staying[doc]))
+            if not collector.replace(doc, old, collector.read(*article_text(final[doc]))):
+                return None
+        for doc in came:  # in order: the documents before each one are already those of `articles`
+            if not collector.insert(doc, collector.read(*article_text(articles[doc]))):
                 return None
         self.keep(articles, collector)
         return collector

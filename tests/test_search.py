@@ -654,7 +654,7 @@ EDIT_WORDS += ["đã", "nâng", "aa", "áa", "ảa", "Ãa", "tân", "tấn", "."
         st.tuples(
             st.integers(0, 39),  # which article
             st.lists(st.sampled_from(EDIT_WORDS), max_size=40),  # its new text
-            st.sampled_from(["body", "more", "title", "date", "category"]),
+            st.sampled_from(["body", "more", "title", "date", "category", "new", "delete"]),
         ),
         min_size=1,
         max_size=6,
@@ -666,7 +666,8 @@ def test_postings_kept_from_the_last_reading_and_brought_up_to_date_give_a_new_r
     """A watcher keeps the postings of its last reading of the site; when the next site has its articles in
     their places, only the changed ones are read and put in the place of the old. The index must be the one a
     reading of every article gives, accented forms numbered alike, whatever the edits, and whether the first
-    reading was made in one process or in two and joined."""
+    reading was made in one process or in two and joined. A new article, or one deleted, renumbers the
+    documents after it."""
     from generator import search_postings
 
     articles = many_articles(40)
@@ -678,9 +679,15 @@ def test_postings_kept_from_the_last_reading_and_brought_up_to_date_give_a_new_r
         render_search(site, jobs=2, kept=kept)
     finally:
         search_postings.SPLIT_FROM = split_from
-    for number, text, what in edits:
+    for step, (number, text, what) in enumerate(edits):
         said = " ".join(text)
-        if what == "body":
+        number %= len(articles)
+        if what == "new":  # dated among the others, or the newest
+            date = articles[number].date + timedelta(minutes=30 if len(text) % 2 else 10_000)
+            articles.append(replace(articles[number], source=f"new-{step}.md", body=pack(f"<p>{said}</p>"), date=date))
+        elif what == "delete" and len(articles) > 1:
+            del articles[number]
+        elif what == "body":
             articles[number] = replace(articles[number], body=pack(f"<p>{said}</p>"))
         elif what == "more":  # a few words more: most of its syllables keep their weights
             articles[number] = replace(articles[number], body=pack(f"{articles[number].body_html}<p>{said}</p>"))
