@@ -368,6 +368,8 @@ def make_site(
     cat_names = spellings([(a.source, a.category) for a in slugged], config.categories)
     tag_names = spellings([(a.source, t) for a in slugged for t in a.tags], ())
     ordered = newest_first([labelled(a, cat_names, tag_names) for a in slugged])
+    if previous is not None:
+        ordered = [_same(a, previous) for a in ordered]
     categories, cat_problems = sections([(a, a.category) for a in ordered], cat_names, CATEGORY_PREFIX, "category")
     order = {identity(n): i for i, n in enumerate(config.categories)}
     categories.sort(key=lambda s: (order.get(identity(s.name), len(order)), s.slug))
@@ -382,6 +384,16 @@ def make_site(
         config, tuple(ordered), tuple(categories), tuple(tags), related, now, places, positions, tuple(shown.values())
     )
     return site, problems + cat_problems + tag_problems
+
+
+def _same(article: Article, previous: Site) -> Article:
+    """The last site's object for an article equal to it: an article whose slug or labels the site respells is a
+    new copy at every build, and a watcher tells what changed by identity (the search index reads it again)."""
+    at = previous.positions.get(article.source)
+    if at is None:
+        return article
+    before = previous.articles[at]
+    return before if before is not article and before == article else article
 
 
 def shape(article: Article) -> tuple[object, ...]:

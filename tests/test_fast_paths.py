@@ -228,3 +228,14 @@ def test_swapping_edited_text_into_the_site_equals_assembling_it_again(spec, edi
     moved = list(after)
     moved[0] = replace(moved[0], date=moved[0].date + timedelta(days=1))
     assert swap_articles(site, before, moved, NOW) is None  # a move needs the whole site assembled again
+
+
+def test_an_article_the_site_respells_is_the_same_object_in_the_next_site():
+    """A watcher tells which articles changed by identity (the search index reads those again): an article
+    whose slug the site makes unique, or whose tags it respells, must not look changed at every build."""
+    before = articles([(n, 2 if n == 7 else 0, [n % 4]) for n in range(8)])  # 0 and 7: "Tin 0"; 7: "thời sự"
+    site, _ = make_site(SiteConfig(), before, NOW)
+    assert "tin-0-2" in {a.slug for a in site.articles} and "thời sự" not in {a.category for a in site.articles}
+    again, _ = make_site(SiteConfig(), before, NOW, previous=site)
+    assert all(a is b for a, b in zip(again.articles, site.articles, strict=True))
+    assert again == make_site(SiteConfig(), before, NOW)[0]

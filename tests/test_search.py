@@ -721,6 +721,34 @@ def test_a_text_edit_reads_only_the_edited_article_again_when_postings_are_kept(
     assert [(f.path, f.data) for f in updated] == [(f.path, f.data) for f in render_search(site)]
 
 
+def test_a_new_or_deleted_article_is_the_only_one_read_when_postings_are_kept(monkeypatch):
+    """A new article is put among the kept postings, and a deleted one taken out, the documents after it
+    numbered again: neither reads the other articles again, and the index is the one a new reading gives."""
+    from generator import search_postings
+
+    articles = many_articles(300)
+    kept = search_postings.KeptPostings()
+    render_search(make_site(SiteConfig(), articles, NOW)[0], kept=kept)
+    read = []
+    text = search_postings.article_text
+    monkeypatch.setattr(search_postings, "article_text", lambda article: read.append(article.source) or text(article))
+    newest = articles[-1].date + timedelta(hours=1)
+    for change in ("new", "delete"):
+        if change == "new":
+            articles.append(
+                replace(articles[10], source="new.md", slug="bai-moi", date=newest, body=pack("<p>Cầu mới.</p>"))
+            )
+        else:
+            del articles[150]
+        site, _ = make_site(SiteConfig(), articles, NOW)
+        updated = render_search(site, kept=kept)
+        assert read == (["new.md"] if change == "new" else ["150.md"])
+        read.clear()
+        with monkeypatch.context() as plain:
+            plain.setattr(search_postings, "article_text", text)
+            assert [(f.path, f.data) for f in updated] == [(f.path, f.data) for f in render_search(site)]
+
+
 def test_a_small_edit_encodes_again_only_the_lists_it_changes_when_postings_are_kept(monkeypatch):
     """After a sentence is added to one article, the lists of the syllables whose weight in it stays are
     not encoded again (nor the bigrams it already had): the update costs what the edit changed."""
