@@ -294,13 +294,13 @@ class Collector:
         for pair in reading.titled:
             self.titled[pair].append(doc)
 
-    def replace(self, doc: int, old: Reading, new: Reading) -> bool:
+    def replace(self, doc: int, old: Reading, new: Reading, found_of: Callable[[int], list[str]] | None = None) -> bool:
         """Put `new` in the place of document `doc`, read before as `old`, as if every document were read again.
 
         The accented forms of a syllable are numbered by their first use; where the document is, or was,
-        the first to use one, they are numbered again. False, and the collector spoiled, when a syllable or
-        a form only it used goes away, or two forms would be first used by another document (their order
-        is that document's, not read here).
+        the first to use one, they are numbered again (see renumber: `found_of` gives the tokens of another
+        document when needed). A syllable or a form no document uses any more is forgotten. False, and the
+        collector spoiled, when the order of the forms cannot be told here.
         """
         had, has = set(old.terms), set(new.terms)
         renumber, gone = [], []
@@ -345,7 +345,7 @@ class Collector:
         self._forget_blocks(old, new)
         for term in gone:
             self._drop(term)
-        return all(self.renumber(term, doc, was, new) for term, was in renumber)
+        return all(self.renumber(term, doc, was, new, found_of) for term, was in renumber)
 
     def _drop(self, term: str) -> None:
         """Forget a syllable no document uses any more, and its tokens, as a reading without it would not know them."""
@@ -356,16 +356,16 @@ class Collector:
             self.several.discard(token)
         self.syllable_entries.pop(term, None)
 
-    def insert(self, doc: int, new: Reading) -> bool:
+    def insert(self, doc: int, new: Reading, found_of: Callable[[int], list[str]] | None = None) -> bool:
         """Put a new document at number `doc`, those from `doc` on numbered one more, as if every document were
         read again (False, and the collector spoiled, as for replace)."""
         self._shift(doc, 1)
         self.lengths.insert(doc, 0)
-        return self.replace(doc, NOTHING, new)
+        return self.replace(doc, NOTHING, new, found_of)
 
-    def remove(self, doc: int, old: Reading) -> bool:
+    def remove(self, doc: int, old: Reading, found_of: Callable[[int], list[str]] | None = None) -> bool:
         """Take out document `doc`, read as `old`, those after it numbered one less (False as for replace)."""
-        if not self.replace(doc, old, NOTHING):
+        if not self.replace(doc, old, NOTHING, found_of):
             return False
         del self.lengths[doc]
         self._shift(doc + 1, -1)
@@ -414,43 +414,72 @@ class Collector:
                 self.pair_entries.pop((word, other), None)
                 self.pair_entries.pop((other, word), None)
 
-    def renumber(self, term: str, doc: int, was: int, new: Reading) -> bool:
+    def renumber(
+        self, term: str, doc: int, was: int, new: Reading, found_of: Callable[[int], list[str]] | None = None
+    ) -> bool:
         """Number the accented forms of `term` by their first use again, after document `doc` (which used the
-        forms `was` before) was read as `new`; False when that order cannot be told here."""
+        forms `was` before) was read as `new`; a form no document uses any more is forgotten.
+
+        Forms first used in one document are numbered in the order of their smallest tokens (a reading learns
+        a document's new tokens in order). When a form the document used first now comes first in another
+        that also uses another form first, that document's tokens are needed (`found_of`: the tokens of a
+        document); without them, False: the order cannot be told here."""
         entry = self.unigrams[term]
         first = _first_uses(entry.masks, len(entry.forms))
-        if first is None:
-            return False  # a form that only the document used: gone
-        at = [entry.docs[index] for index in first]
-        moved = [number for number in range(len(at)) if was >> number & 1 and at[number] > doc]  # was first here
-        if any(at.count(at[number]) > 1 for number in moved):
+        used = [number for number, index in enumerate(first) if index is not None]
+        at = {number: entry.docs[first[number]] for number in used}
+        moved = [number for number in used if was >> number & 1 and at[number] > doc]  # was first here
+        shared = {at[number] for number in moved if sum(at[other] == at[number] for other in used) > 1}
+        if shared and found_of is None:
             return False
-        smallest: dict[int, str] = {}  # form number → the smallest of its tokens in the document (learnt first)
-        for token in new.found:
-            if self.term_of.get(token) == term:
-                number = self.bit_of[token].bit_length() - 1
-                smallest[number] = min(smallest.get(number, token), token)
-        order = sorted(range(len(at)), key=lambda n: (at[n], smallest[n] if at[n] == doc else "", n))
-        if order == list(range(len(at))):
+        smallest = {where: self._smallest(term, found_of(where)) for where in shared} if found_of else {}
+        smallest[doc] = self._smallest(term, new.found)
+        order = sorted(used, key=lambda n: (at[n], smallest[at[n]][n] if at[n] in smallest else "", n))
+        if order == list(range(len(entry.forms))):
             return True
         place = {number: new_number for new_number, number in enumerate(order)}
-        self.syllable_entries.pop(term, None)  # its forms in another order
+        self.syllable_entries.pop(term, None)  # its forms in another order, or fewer
         forms = sorted(entry.forms, key=entry.forms.__getitem__)
         entry.forms = {forms[number]: new_number for new_number, number in enumerate(order)}
-        moved_bits = {
-            mask: reduce(operator.or_, (1 << place[n] for n in range(len(at)) if mask >> n & 1), 0)
-            for mask in set(entry.masks)
-        }
-        entry.masks = array(entry.masks.typecode, map(moved_bits.__getitem__, entry.masks))
+        if len(order) == 1:
+            entry.masks = array("B")  # one form: no masks, as a reading keeps none
+        else:
+            moved_bits = {
+                mask: reduce(operator.or_, (1 << place[n] for n in used if mask >> n & 1), 0)
+                for mask in set(entry.masks)
+            }
+            entry.masks = array(mask_type(len(order)), map(moved_bits.__getitem__, entry.masks))
+        tokens = []
         for token in self.tokens_of[term]:
-            self.bit_of[token] = 1 << place[self.bit_of[token].bit_length() - 1]
+            number = self.bit_of[token].bit_length() - 1
+            if number in place:
+                self.bit_of[token] = 1 << place[number]
+                tokens.append(token)
+            else:  # of a form gone
+                self.term_of.pop(token, None)
+                self.bit_of.pop(token, None)
+                self.several.discard(token)
+        self.tokens_of[term] = tokens
+        if len(order) == 1:
+            self.several.difference_update(tokens)
         return True
 
+    def _smallest(self, term: str, found: list[str]) -> dict[int, str]:
+        """Form number of `term` → the smallest of its tokens among `found` (the one a reading learns first)."""
+        entry, smallest = self.unigrams[term], {}
+        for token in found:
+            if (self.term_of.get(token) or fold(token)) == term:
+                number = entry.forms.get(place_tone(nfc(token.lower())))
+                if number is not None:
+                    smallest[number] = min(smallest.get(number, token), token)
+        return smallest
 
-def _first_uses(masks: array, count: int) -> list[int] | None:
-    """The place of the first mask with each of the `count` bits set, or None when a bit is never set
-    (looked for in growing runs, each first or-ed together in C)."""
-    first, missing, start, run = [0] * count, (1 << count) - 1, 0, 64
+
+def _first_uses(masks: array, count: int) -> list[int | None]:
+    """The place of the first mask with each of the `count` bits set, None for a bit never set (looked for in
+    growing runs, each first or-ed together in C)."""
+    first: list[int | None] = [None] * count
+    missing, start, run = (1 << count) - 1, 0, 64
     while missing and start < len(masks):
         chunk = masks[start : start + run]
         if reduce(operator.or_, set(chunk), 0) & missing:
@@ -459,7 +488,7 @@ def _first_uses(masks: array, count: int) -> list[int] | None:
                     first[bit.bit_length() - 1] = index
                     missing ^= bit
         start, run = start + run, run * 2
-    return None if missing else first
+    return first
 
 
 def _used_before(entry: Postings, doc: int, bits: int) -> bool:
@@ -498,15 +527,24 @@ class KeptPostings:
         changed = [doc for doc, (a, b) in enumerate(zip(staying, final, strict=True)) if a is not b]
         if len(gone) + len(came) + len(changed) > max(8, len(articles) // self.MOST_CHANGED):
             return None
+        current = list(self.articles)  # the documents as the collector has them, step by step
+
+        def found_of(doc: int) -> list[str]:
+            title, rest = article_text(current[doc])
+            return search_tokens(f"{title}\n.\n{rest}")
+
         for doc in reversed(gone):
-            if not collector.remove(doc, collector.read(*article_text(self.articles[doc]))):
+            if not collector.remove(doc, collector.read(*article_text(current[doc])), found_of):
                 return None
+            del current[doc]
         for doc in changed:
-            old = collector.read(*article_text(staying[doc]))
-            if not collector.replace(doc, old, collector.read(*article_text(final[doc]))):
+            old = collector.read(*article_text(current[doc]))
+            current[doc] = final[doc]
+            if not collector.replace(doc, old, collector.read(*article_text(final[doc])), found_of):
                 return None
         for doc in came:  # in order: the documents before each one are already those of `articles`
-            if not collector.insert(doc, collector.read(*article_text(articles[doc]))):
+            current.insert(doc, articles[doc])
+            if not collector.insert(doc, collector.read(*article_text(articles[doc])), found_of):
                 return None
         self.keep(articles, collector)
         return collector

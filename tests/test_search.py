@@ -749,6 +749,31 @@ def test_a_new_or_deleted_article_is_the_only_one_read_when_postings_are_kept(mo
             assert [(f.path, f.data) for f in updated] == [(f.path, f.data) for f in render_search(site)]
 
 
+def test_deleting_the_first_article_to_use_accented_forms_reads_the_next_one_that_does(monkeypatch):
+    """Accented forms are numbered by first use, and forms first used in one article in the order of its
+    tokens. When the newest article goes, the next one may be the first to use several of its forms: that
+    one's words are read to number them, not every article."""
+    from generator import search_postings
+
+    articles = many_articles(60)
+    later = articles[-1].date
+    articles += [
+        replace(articles[0], source="b.md", slug="b", date=later + timedelta(hours=1), body=pack("<p>khuể khuê.</p>")),
+        replace(articles[0], source="a.md", slug="a", date=later + timedelta(hours=2), body=pack("<p>Khuê khuế.</p>")),
+    ]
+    kept = search_postings.KeptPostings()
+    render_search(make_site(SiteConfig(), articles, NOW)[0], kept=kept)
+    collector, read = kept.collector, []
+    text = search_postings.article_text
+    monkeypatch.setattr(search_postings, "article_text", lambda article: read.append(article.source) or text(article))
+    del articles[-1]
+    site, _ = make_site(SiteConfig(), articles, NOW)
+    updated = render_search(site, kept=kept)
+    assert kept.collector is collector and read == ["a.md", "b.md"]
+    monkeypatch.undo()
+    assert [(f.path, f.data) for f in updated] == [(f.path, f.data) for f in render_search(site)]
+
+
 def test_a_small_edit_encodes_again_only_the_lists_it_changes_when_postings_are_kept(monkeypatch):
     """After a sentence is added to one article, the lists of the syllables whose weight in it stays are
     not encoded again (nor the bigrams it already had): the update costs what the edit changed."""
