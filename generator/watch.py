@@ -164,6 +164,7 @@ class Watcher:
         self.builds = 0
         self.unscanned = 0  # builds since the last that looked at every source file
         self.behind = False  # the last build left the search index for a quiet moment
+        self.building = False  # a build is under way (or was stopped half-way by Ctrl-C)
         self.catching_up = False  # a change now stops the update of the search index under way
         self.pending: frozenset[str] | None = None  # changed since the last good build; None: unknown
         self.index: Index | None = None  # who read what in the last build, for the next text edit
@@ -187,6 +188,19 @@ class Watcher:
         `hurry`: pages first; the search index, if out of date, is left for later (self.behind).
         `recheck`: look at every file it wrote, in case one was deleted from output/ by hand.
         """
+        self.building = True  # until it ends: a Ctrl-C in between may leave its memory half-changed (see finish)
+        self._build(built, first, says, hints, hurry, recheck)
+        self.building = False
+
+    def _build(
+        self,
+        built: Built,
+        first: bool,
+        says: bool,
+        hints: frozenset[str] | None,
+        hurry: bool,
+        recheck: bool,
+    ) -> None:
         options = self.options if first else replace(self.options, jobs=1)  # no forking beside threads
         progress = Progress(quiet=self.quiet)
         # the files changed since the last good build (a failed one leaves its own for the next)
@@ -323,7 +337,7 @@ class Watcher:
             self.build(lambda result, problems: None, hints=None if everything else frozenset(), recheck=True)
             self.catching_up = False
         except Superseded as stopped:
-            self.catching_up = False  # the loop builds the change; the search index waits for the next pause
+            self.catching_up = self.building = False  # the memory is put back; the loop builds the change
             self.stopped = stopped  # its frames hold what the update had made: letting go of it takes long
 
     def _changed(self) -> None:
@@ -339,7 +353,12 @@ class Watcher:
             raise Superseded
 
     def finish(self) -> None:
-        """On Ctrl-C: leave output/ whole, search index included, unless a second Ctrl-C says not to wait."""
+        """On Ctrl-C: leave output/ whole, search index included, unless a second Ctrl-C says not to wait.
+
+        A Ctrl-C during a build may come after its pages were written but before the watcher noted it, and
+        may leave its memory half-changed: the site is then built again from the cache alone."""
+        if self.building:
+            self.state, self.index, self.pending, self.behind = State(), None, None, True
         if not self.behind:
             return
         self.report(
@@ -353,8 +372,9 @@ class Watcher:
         if self.observer is not None:
             self.observer.stop()
             self.observer.join()
+        state = State() if self.building else self.state  # a build stopped half-way: nothing of it is trusted
         with one_at_a_time(self.options, silent()):
-            save_pickle(state_file(self.options), self.state.for_disk())
+            save_pickle(state_file(self.options), state.for_disk())
 
 
 def _interrupt(signum: int, frame: object) -> None:

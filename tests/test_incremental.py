@@ -258,6 +258,33 @@ def _now():
     return datetime.fromisoformat(NOW)
 
 
+def test_ctrl_c_after_a_build_wrote_its_pages_but_before_the_watcher_noted_it_leaves_output_whole(make_site):
+    """Ctrl-C may come between the moment a build's pages are in output/ and the moment the watcher notes what
+    it did (that the search index is behind, its memory of the build). On stopping it then builds the site
+    again from the cache, so output/ is a clean build's, and it saves no half-changed memory."""
+    site = make_site({"content/a.md": article("Tin một")})
+    root = site.root
+    options = Options(root / "content", root / "layouts", root / "site.toml", site.output, now=_now())
+
+    def report(message: str) -> None:
+        if message.startswith("2 articles"):  # the summary of the build that wrote the new article's page
+            raise KeyboardInterrupt
+
+    watcher = Watcher(options, report=report)  # its builds, without its file watching
+    watcher.build(lambda result, problems: None, first=True)
+    site.write({"content/b.md": article("Tin hai về cầu Hàm Rồng")})
+    try:
+        watcher.build(lambda result, problems: None, hints=frozenset({str(root / "content/b.md")}), hurry=True)
+    except KeyboardInterrupt:
+        watcher.finish()
+    watcher.stop()
+    assert "cầu Hàm Rồng" in site.page("bai-viet/tin-hai-ve-cau-ham-rong/index.html")
+    after = tree(site.output)
+    assert site.run("build", "--output", str(root / "clean"), "--cache", str(root / "clean-cache")).code == 0
+    assert pages(after) == pages(tree(root / "clean")) and after == tree(root / "clean")
+    assert site.run("build").out.split(": ")[1].startswith("0 written")  # the saved memory is true
+
+
 def test_a_watcher_started_on_a_built_site_swaps_the_first_edit_into_it(make_site, monkeypatch):
     """Its first build finds nothing changed, yet puts the site together in memory: the first save is then
     swapped into it as later ones are, instead of waiting for the whole site to be assembled again."""
