@@ -36,6 +36,7 @@ FORMS_APART = 512
 SPLIT_FROM = 200  # articles: fewer are read faster in one process than split and joined
 STEP = 64  # articles read between two looks for a free core
 Entry = tuple[str, int, bytes]  # a list of the index: its term, document count and block
+TokensOf = Callable[[int], list[str]]  # a document's tokens, by its number
 _DOCS, _KEYS = operator.attrgetter("docs"), operator.attrgetter("keys")
 _BLOCK = re.compile(r"<(?=/?(?:p|div|li|h\d|br|td|th|tr|blockquote|figure|figcaption|pre|dd|dt|hr|table)\b)")
 
@@ -91,6 +92,11 @@ def article_text(article: Article) -> tuple[str, str]:
     """(title, the rest as plain text): lead, tags, caption and body, with block ends as spaces."""
     body = text_of(_BLOCK.sub(" <", article.body_html))
     return article.title, "\n".join([article.lead, " ; ".join(article.tags), article.image_caption, body])
+
+
+def document_tokens(title: str, rest: str) -> list[str]:
+    """A document's tokens in order, the title's first (a full stop between, so no bigram spans them)."""
+    return search_tokens(f"{title}\n.\n{rest}")
 
 
 def mask_type(forms: int) -> str:
@@ -242,7 +248,7 @@ class Collector:
     def read(self, title: str, rest: str) -> Reading:
         """What one document adds to the postings (new tokens are learnt: their terms and accented forms)."""
         title_tokens = search_tokens(title)
-        found = search_tokens(f"{title}\n.\n{rest}")
+        found = document_tokens(title, rest)
         term_of, bit_of = self.term_of, self.bit_of
         looked_up = list(map(term_of.get, found))
         if None in looked_up:
@@ -294,7 +300,7 @@ class Collector:
         for pair in reading.titled:
             self.titled[pair].append(doc)
 
-    def replace(self, doc: int, old: Reading, new: Reading, found_of: Callable[[int], list[str]] | None = None) -> bool:
+    def replace(self, doc: int, old: Reading, new: Reading, found_of: TokensOf | None = None) -> bool:
         """Put `new` in the place of document `doc`, read before as `old`, as if every document were read again.
 
         The accented forms of a syllable are numbered by their first use; where the document is, or was,
@@ -356,14 +362,14 @@ class Collector:
             self.several.discard(token)
         self.syllable_entries.pop(term, None)
 
-    def insert(self, doc: int, new: Reading, found_of: Callable[[int], list[str]] | None = None) -> bool:
+    def insert(self, doc: int, new: Reading, found_of: TokensOf | None = None) -> bool:
         """Put a new document at number `doc`, those from `doc` on numbered one more, as if every document were
         read again (False, and the collector spoiled, as for replace)."""
         self._shift(doc, 1)
         self.lengths.insert(doc, 0)
         return self.replace(doc, NOTHING, new, found_of)
 
-    def remove(self, doc: int, old: Reading, found_of: Callable[[int], list[str]] | None = None) -> bool:
+    def remove(self, doc: int, old: Reading, found_of: TokensOf | None = None) -> bool:
         """Take out document `doc`, read as `old`, those after it numbered one less (False as for replace)."""
         if not self.replace(doc, old, NOTHING, found_of):
             return False
@@ -414,9 +420,7 @@ class Collector:
                 self.pair_entries.pop((word, other), None)
                 self.pair_entries.pop((other, word), None)
 
-    def renumber(
-        self, term: str, doc: int, was: int, new: Reading, found_of: Callable[[int], list[str]] | None = None
-    ) -> bool:
+    def renumber(self, term: str, doc: int, was: int, new: Reading, found_of: TokensOf | None = None) -> bool:
         """Number the accented forms of `term` by their first use again, after document `doc` (which used the
         forms `was` before) was read as `new`; a form no document uses any more is forgotten.
 
@@ -530,8 +534,7 @@ class KeptPostings:
         current = list(self.articles)  # the documents as the collector has them, step by step
 
         def found_of(doc: int) -> list[str]:
-            title, rest = article_text(current[doc])
-            return search_tokens(f"{title}\n.\n{rest}")
+            return document_tokens(*article_text(current[doc]))
 
         for doc in reversed(gone):
             if not collector.remove(doc, collector.read(*article_text(current[doc])), found_of):
