@@ -210,9 +210,6 @@ def model(
             if state.site and state.base == files.base
             else None
         )
-        changed = (
-            {a.source for a, b in zip(raw, state.site[0], strict=True) if a is not b} if state.site and site else None
-        )
         if site is None:
             previous = state.site[1] if state.site else None
             site, site_problems = make_site(files.config, raw, files.now, options.processes, previous)
@@ -227,7 +224,7 @@ def model(
     state = replace(
         state, base=files.base, quick=quick, memory=loaded.memory, site=(raw, site), templates=(files.base, env, [])
     )
-    digests = Digests.of(site, loaded.article_keys, state.digests, changed)
+    digests = Digests.of(site, loaded.article_keys, state.digests)
     units = site_units(site, env, options, files.assets, files.static)
     return site, units, digests, replace(state, digests=digests)
 

@@ -1,22 +1,23 @@
 """Digests of what units of output read, computed once per build and carried over from the last one.
 
-After a watcher's text edit the site keeps its shape: the same articles in the same places. A
-facet then changes only if it covers an edited article (its slice of a list, its related list),
-so its digest is carried over from the last build instead of being computed again.
+A watcher keeps the last build's digests. After a save most facets cover the same article objects as
+before (an edit replaces one article; a new one moves its lists from its place on, and a few related
+lists), so their digests are carried over instead of being computed again for every unit.
 """
 
 from __future__ import annotations
 
 import hashlib
+import operator
 import pickle
 from bisect import bisect_left
 from collections.abc import Callable, Sequence
 from dataclasses import fields
-from itertools import islice
+from itertools import compress, count, islice
 from typing import Any
 
 from .deps import Facet
-from .model import Article, Section, Site, newest_first_key
+from .model import Article, Section, Site, common_ends, newest_first_key
 
 MISSING = b"\xffmissing"
 KNOWN_FIELDS = ("config", "articles", "categories", "tags", "related")
@@ -43,7 +44,10 @@ def article_digest(key: bytes, article: Article) -> bytes:
 class Digests:
     """Digests of articles, unit inputs and facets of one site, each computed once (`memo`)."""
 
-    def __init__(self, site: Site, articles: dict[str, bytes], memo: dict[Facet, bytes] | None = None) -> None:
+    def __init__(
+        self, site: Site, keys: dict[str, bytes], articles: dict[str, bytes], memo: dict[Facet, bytes] | None = None
+    ) -> None:
+        self.keys = keys  # source → the cache key of the article's file
         self.articles = articles  # source → article_digest
         self.memo: dict[Facet, bytes] = memo if memo is not None else {}
         self._on(site)
@@ -53,40 +57,47 @@ class Digests:
         self.sections = sections_of(site)
 
     @classmethod
-    def of(
-        cls, site: Site, article_keys: dict[str, bytes], previous: Digests | None, changed: set[str] | None
-    ) -> Digests:
-        """The digests of a build's site. `previous` and `changed`: the last build's digests and the articles
-        edited since, when the site kept its shape (see model.swap_articles): the digests of facets that
-        cover none of them are carried over."""
-        if previous is None or changed is None:
-            return cls(site, {a.source: article_digest(article_keys[a.source], a) for a in site.articles})
-        edited = {source: site.article(source) for source in changed if source in site.positions}
-        digests = {source: article_digest(article_keys[source], item) for source, item in edited.items()}
-        cover = _Cover(site, edited)
-        return cls(
-            site, {**previous.articles, **digests}, {f: v for f, v in previous.memo.items() if not cover.covers(f)}
-        )
+    def of(cls, site: Site, article_keys: dict[str, bytes], previous: Digests | None) -> Digests:
+        """The digests of a build's site. `previous`: the last build's (a watcher's), whose digests of articles
+        and facets that did not move are carried over (see _Moved)."""
+        keys = {a.source: article_keys[a.source] for a in site.articles}
+        if previous is None:
+            return cls(site, keys, {a.source: article_digest(keys[a.source], a) for a in site.articles})
+        before, articles = previous.site, {}
+        for article in site.articles:
+            source = article.source
+            at = before.positions.get(source)
+            if at is None or before.articles[at] is not article or source not in previous.articles:
+                articles[source] = article_digest(keys[source], article)
+            elif previous.keys.get(source) == keys[source]:
+                articles[source] = previous.articles[source]
+            else:  # a file changed in a way the site does not show (the site kept the article as it was)
+                return cls.of(site, article_keys, None)  # rare: everything computed again, from the new keys
+        moved = _Moved(before, site)
+        return cls(site, keys, articles, {f: v for f, v in previous.memo.items() if moved.keeps(f)})
 
-    def move_to(self, site: Site, articles: dict[str, bytes], stale: set[Facet]) -> Callable[[], None]:
+    def move_to(self, site: Site, keys: dict[str, bytes], stale: set[Facet]) -> Callable[[], None]:
         """Become the digests of `site`, this one's site with some articles edited in place (keeping their shape):
-        `articles` their new digests, `stale` every facet that may cover one of them. Changed in place, as a
-        copy of the memo would cost more than the edit on a big site; returns what undoes it (what the memo
+        `keys` their files' new cache keys, `stale` every facet that may cover one of them. Changed in place, as
+        a copy of the memo would cost more than the edit on a big site; returns what undoes it (what the memo
         learnt since is forgotten, as it may not be true of the old site; the rest holds for both)."""
-        old_site, old_articles = self.site, {source: self.articles.get(source) for source in articles}
+        old_site = self.site
+        old = {source: (self.keys.get(source), self.articles.get(source)) for source in keys}
         self._on(site)
-        self.articles.update(articles)
+        self.keys.update(keys)
+        self.articles.update({source: article_digest(key, site.article(source)) for source, key in keys.items()})
         for facet in stale:
             self.memo.pop(facet, None)
         known = len(self.memo)  # the memo only grows from here, in order: what it learns comes after these
 
         def undo() -> None:
             self._on(old_site)
-            for source, value in old_articles.items():
-                if value is None:
-                    self.articles.pop(source, None)
-                else:
-                    self.articles[source] = value
+            for source, (key, value) in old.items():
+                for table, was in ((self.keys, key), (self.articles, value)):
+                    if was is None:
+                        table.pop(source, None)
+                    else:
+                        table[source] = was
             for facet in list(islice(self.memo, known, None)):
                 del self.memo[facet]
 
@@ -172,35 +183,95 @@ class Digests:
         return _hash(*parts)
 
 
-class _Cover:
-    """Which facets cover an article edited in place (the site kept its shape): read by the full path, which
-    does not know who reads what, so it looks at every facet it kept."""
+class _Moved:
+    """Which facets of the last site keep their digests in a new one. An article object is never changed, and
+    one made from the same file has one digest, so a facet keeps its digest when it covers the same objects as
+    before: the same article, the same related list, the same neighbours, a slice of a list where no article came,
+    went or was replaced. A new article or a deleted one moves the lists that hold it from its place on, a
+    text edit only the places of the edited articles. Comparing objects costs a pass over each list in C."""
 
-    def __init__(self, site: Site, edited: dict[str, Article]) -> None:
-        self.site, self.edited, self.sections = site, edited, sections_of(site)
-        self.related = {key for key, others in site.related.items() if any(a.source in edited for a in others)}
-        self.beside = {n.source for article in edited.values() for n in site.neighbours(article) if n is not None}
-        self.where: dict[Any, set[int]] = {}
-        for article in edited.values():
-            for name, position, _ in lists_holding(site, article):
-                self.where.setdefault(name, set()).add(position)
+    def __init__(self, before: Site, after: Site) -> None:
+        self.before, self.after = before, after
+        old, new = sections_of(before), sections_of(after)
+        self.lists: dict[Any, tuple[Sequence[int], int, int] | None] = dict.fromkeys(old.keys() ^ new.keys())
+        # moved list → (the places that differ, its lengths); None: a list that came or went
+        self.beside: set[str] = set()  # articles whose neighbours may differ
+        pairs = [("articles", before.articles, after.articles)]
+        pairs += [
+            (name, old[name].articles if name in old else (), new[name].articles if name in new else ())
+            for name in old.keys() | new.keys()
+        ]
+        for name, was, now in pairs:
+            if was is now:
+                continue
+            places, gone, came = (range(max(len(was), len(now))),) * 3 if name in self.lists else _differ(was, now)
+            if places:
+                self.lists.setdefault(name, (places, len(was), len(now)))
+                if name[0] == "categories":
+                    self.beside.update(was[p].source for p in _around(gone, len(was)))
+                    self.beside.update(now[p].source for p in _around(came, len(now)))
 
-    def covers(self, facet: Facet) -> bool:
+    def keeps(self, facet: Facet) -> bool:
         kind = facet[0]
-        if kind in ("shape", "len"):
-            return False
+        if kind in ("slice", "item", "len"):
+            if facet[1] not in self.lists:
+                return True
+            moved = self.lists[facet[1]]
+            return moved is not None and _keeps(facet, *moved)
         if kind == "article":
-            return facet[1] in self.edited
-        if kind == "related":
-            return facet[1] in self.related
+            return self._same(facet[1])
         if kind == "neighbours":
-            return facet[1] in self.beside
-        if kind not in ("slice", "item"):
-            return True
-        if facet[1] != "articles" and facet[1] not in self.sections:
-            return True  # a list this site does not have: compared again
-        items = self.site.articles if facet[1] == "articles" else self.sections[facet[1]].articles
-        return covers(facet, self.where.get(facet[1], set()), len(items))
+            return facet[1] not in self.beside and self._same(facet[1])
+        if kind == "related":
+            was, now = self.before.related.get(facet[1]), self.after.related.get(facet[1])
+            return was is now or (
+                was is not None and now is not None and len(was) == len(now) and all(map(operator.is_, was, now))
+            )
+        return False  # the shape of the site, a part of it the views do not know, or all of it: computed again
+
+    def _same(self, source: Any) -> bool:
+        was, now = self.before.positions.get(source), self.after.positions.get(source)
+        if was is None or now is None:
+            return was is now
+        return self.before.articles[was] is self.after.articles[now]
+
+
+def _differ(was: Sequence[Article], now: Sequence[Article]) -> tuple[Sequence[int], Sequence[int], Sequence[int]]:
+    """Where two lists hold other objects: by place (a list grown or shrunk moves every article from where it
+    first differs), then in each list the articles that are not at the same distance from its start or its end
+    in the other (where neighbours changed). Lists as long: the places that differ, for all three."""
+    if len(was) == len(now):
+        places = list(compress(count(), map(operator.is_not, was, now)))
+        return places, places, places
+    start, end = common_ends(was, now)
+    return range(start, max(len(was), len(now))), range(start, len(was) - end), range(start, len(now) - end)
+
+
+def _around(places: Sequence[int], length: int) -> list[int]:
+    """The places next to (or at) `places` in a list of `length`: whose neighbours may have changed."""
+    if isinstance(places, range):
+        return list(range(max(0, places.start - 1), min(length, places.stop + 1)))
+    return sorted({p + d for p in places for d in (-1, 0, 1) if 0 <= p + d < length})
+
+
+def _keeps(facet: Facet, places: Sequence[int], was: int, now: int) -> bool:
+    """Whether a slice, item or length of a list read as it is now reads the same articles as it did."""
+    if facet[0] == "len":
+        return was == now
+    try:
+        if facet[0] == "item":
+            first = facet[2] + now if facet[2] < 0 else facet[2]
+            if first != (facet[2] + was if facet[2] < 0 else facet[2]) or not 0 <= first < min(was, now):
+                return False
+            span = range(first, first + 1)
+        else:
+            span = range(*slice(*facet[2:5]).indices(now))
+            if span != range(*slice(*facet[2:5]).indices(was)) or span.step != 1:
+                return False
+    except (TypeError, ValueError):
+        return False
+    at = bisect_left(places, span.start)
+    return at == len(places) or places[at] >= span.stop
 
 
 def lists_holding(site: Site, article: Article) -> list[tuple[Any, int, int]]:

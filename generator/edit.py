@@ -26,7 +26,7 @@ from .build import BuildResult, site_units
 from .cache import ArticleStore
 from .content import ContentFiles, is_source_name
 from .deps import Facet, Unit
-from .digests import Digests, article_digest, covers, lists_holding
+from .digests import Digests, covers, lists_holding
 from .errors import BuildFailed
 from .incremental import Record, commit_files, produce_some, site_paths
 from .inputs import Options
@@ -171,8 +171,7 @@ def edit(
     new_site = with_edited(site, {p: site.article(p) for p in edited.shown}, after, index.related_in, now)
     keys = edited.loaded.article_keys
     stale = _stale(index, new_site, edited.shown)
-    digests = {place: article_digest(keys[place], new_site.article(place)) for place in edited.shown}
-    undo = state.digests.move_to(new_site, digests, stale)
+    undo = state.digests.move_to(new_site, {place: keys[place] for place in edited.shown}, stale)
     names = {name for facet in stale for name in _names(index.readers.get(facet))}
     names |= state.left if not hurry else set()
     units = [index.units[name] for name in sorted(names, key=index.order.__getitem__)]

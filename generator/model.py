@@ -6,9 +6,10 @@ import operator
 import zlib
 from bisect import bisect_left
 from collections import Counter, defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, fields, replace
 from datetime import datetime
-from itertools import chain, repeat
+from itertools import chain, compress, count, repeat
 
 from .config import SiteConfig
 from .errors import Problem
@@ -311,7 +312,8 @@ def _unsettled(
     and those whose window in one of their lists reaches where the list changed or an article that moved.
     Elsewhere a list is the same run of articles as before (its common start, or its common end), so a window
     there holds the same articles in the same order, and ranks them the same. (An article that moved may keep
-    its place in its own lists but pass an article of another: ties are ranked by place in the site.)"""
+    its place in its own lists but pass an article of another: ties are ranked by place in the site.) Lists are
+    compared by object: an article edited meanwhile is a new one, and the window around it is ranked again."""
     old_index, old_keys = _lists(previous.articles)
     was = {a.source: (k, newest_first_key(a)) for a, k in zip(previous.articles, old_keys, strict=True)}
     margin = RELATED_WINDOW + 1
@@ -326,17 +328,19 @@ def _unsettled(
                 at = bisect_left(members, position)
                 todo.update(members[max(0, at - margin) : at + margin])
     for name, members in index.items():
-        before = [previous.articles[p].source for p in old_index.get(name, ())]
-        now = [ordered[p].source for p in members]
-        shorter, start, end = min(len(before), len(now)), 0, 0
-        while start < shorter and before[start] == now[start]:
-            start += 1
-        if start == len(before) == len(now):
-            continue
-        while end < shorter - start and before[-1 - end] == now[-1 - end]:  # what both end with, after that
-            end += 1
-        todo.update(members[max(0, start - margin) : len(now) - end + margin])
+        before = list(map(previous.articles.__getitem__, old_index.get(name, ())))
+        start, end = common_ends(before, list(map(ordered.__getitem__, members)))
+        if start < len(members) or len(before) != len(members):
+            todo.update(members[max(0, start - margin) : len(members) - end + margin])
     return sorted(todo)
+
+
+def common_ends(was: Sequence[Article], now: Sequence[Article]) -> tuple[int, int]:
+    """How many articles two lists start with that are the same objects, then how many they end with after those."""
+    shorter = min(len(was), len(now))
+    start = next(compress(count(), map(operator.is_not, was, now)), shorter)
+    end = next(compress(count(), map(operator.is_not, reversed(was), reversed(now))), shorter)
+    return start, min(end, shorter - start)
 
 
 def _kept_related(ordered: list[Article], previous: Site) -> dict[str, tuple[Article, ...]]:

@@ -12,12 +12,14 @@ from __future__ import annotations
 import html
 import json
 import os
+import pickle
 import random
 import re
 from bisect import bisect_left
 from collections import defaultdict
 from dataclasses import replace
 from datetime import datetime, timedelta
+from hashlib import blake2b
 from zoneinfo import ZoneInfo
 
 import markdown
@@ -28,9 +30,19 @@ from hypothesis import strategies as st
 from slugify import slugify
 
 from generator.config import SiteConfig
+from generator.digests import Digests
 from generator.images import Picture, Variant
 from generator.markup import EXTENSIONS, Converter, Figures, plain_text, sanitise, text_of
-from generator.model import RELATED_SPLIT_FROM, RELATED_WINDOW, Article, make_site, pack, related_map, swap_articles
+from generator.model import (
+    RELATED_SPLIT_FROM,
+    RELATED_WINDOW,
+    Article,
+    Site,
+    make_site,
+    pack,
+    related_map,
+    swap_articles,
+)
 from generator.structured import script_json
 from generator.text import identity, make_slug, nfc, printable
 
@@ -182,7 +194,7 @@ def test_a_big_sites_related_articles_ranked_in_two_processes_are_the_plain_sort
 
 
 changes = st.lists(
-    st.tuples(st.sampled_from(["add", "delete", "move", "relabel"]), st.integers(0, 39), st.integers(0, 40)),
+    st.tuples(st.sampled_from(["add", "delete", "move", "relabel", "text"]), st.integers(0, 39), st.integers(0, 40)),
     min_size=1,
     max_size=4,
 )
@@ -195,6 +207,17 @@ def test_related_articles_ranked_from_the_last_site_equal_ranking_them_all(spec,
     articles are far from it, the lists must equal a ranking of every article."""
     config = replace(SiteConfig(), related=limit)
     before = articles(spec)
+    after = changed(before, edits)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr("generator.model.RELATED_WINDOW", window)
+        previous, _ = make_site(config, before, NOW)
+        site, _ = make_site(config, after, NOW, previous=previous)
+        assert site.related == make_site(config, after, NOW)[0].related
+
+
+def changed(before: list[Article], edits: list[tuple[str, int, int]]) -> list[Article]:
+    """`before` after some edits: new and deleted articles, moved ones, relabelled ones and new words (the others
+    are the same objects)."""
     after = list(before)
     for kind, index, value in edits:
         at = index % len(after)
@@ -204,13 +227,11 @@ def test_related_articles_ranked_from_the_last_site_equal_ranking_them_all(spec,
             del after[at]
         elif kind == "move":
             after[at] = replace(after[at], date=after[at].date + timedelta(hours=value - 20))
+        elif kind == "text":
+            after[at] = replace(after[at], body=pack(f"<p>Bài {value}.</p>"))
         else:
             after[at] = replace(after[at], category=["Thời sự", "Kinh tế"][value % 2], tags=after[at].tags[1:])
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr("generator.model.RELATED_WINDOW", window)
-        previous, _ = make_site(config, before, NOW)
-        site, _ = make_site(config, after, NOW, previous=previous)
-        assert site.related == make_site(config, after, NOW)[0].related
+    return after
 
 
 @settings(max_examples=200, deadline=None)
@@ -239,3 +260,40 @@ def test_an_article_the_site_respells_is_the_same_object_in_the_next_site():
     again, _ = make_site(SiteConfig(), before, NOW, previous=site)
     assert all(a is b for a, b in zip(again.articles, site.articles, strict=True))
     assert again == make_site(SiteConfig(), before, NOW)[0]
+
+
+def every_facet(site: Site) -> list[tuple]:
+    """What the units of a site may read of it: windows of every list, items, lengths, each article, its related
+    list and its neighbours (and some that are not there)."""
+    lists = [("articles", site.articles)]
+    lists += [(("categories", c.slug), c.articles) for c in site.categories]
+    lists += [(("tags", t.slug), t.articles) for t in site.tags]
+    facets: list[tuple] = [("shape", "categories"), ("shape", "tags"), ("all",), ("attr", "now")]
+    for name, items in lists:
+        facets += [("len", name), ("item", name, 0), ("item", name, -1), ("item", name, len(items))]
+        facets += [("slice", name, start, start + 3, None) for start in range(0, len(items) + 3, 3)]
+        facets += [("slice", name, None, None, None), ("slice", name, -2, None, None)]
+    for source in [a.source for a in site.articles] + ["gone.md"]:
+        facets += [("article", source), ("related", source), ("neighbours", source)]
+    return facets
+
+
+@settings(max_examples=300, deadline=None)
+@given(sites, changes)
+def test_digests_carried_over_from_the_last_site_are_those_computed_again(spec, edits):
+    """A watcher keeps the digests of what units read that cover the same articles as before; every one it
+    keeps must be the digest computed afresh for the new site (a wrong one would leave a page stale)."""
+    before = articles(spec)
+    after = changed(before, edits)
+    keys = {id(a): blake2b(pickle.dumps(a)).digest() for a in (*before, *after)}  # a file's key: one per version
+    last, _ = make_site(SiteConfig(), before, NOW)
+    site, _ = make_site(SiteConfig(), after, NOW, previous=last)
+    previous = Digests.of(last, {a.source: keys[id(a)] for a in before}, None)
+    for facet in every_facet(last) + every_facet(site):
+        previous.facet(facet)
+    carried = Digests.of(site, {a.source: keys[id(a)] for a in after}, previous)
+    fresh = Digests.of(site, {a.source: keys[id(a)] for a in after}, None)
+    assert carried.articles == fresh.articles
+    assert all(value == fresh.facet(facet) for facet, value in carried.memo.items())
+    if all(a is b for a, b in zip(before, after, strict=False)) and len(before) < len(after):
+        assert any(f[0] == "slice" for f in carried.memo)  # an article added at the end keeps the lists before it
