@@ -17,7 +17,7 @@ from itertools import compress, count, islice
 from typing import Any
 
 from .deps import Facet
-from .model import Article, Section, Site, common_ends, newest_first_key
+from .model import Article, Section, Site, common_ends
 
 MISSING = b"\xffmissing"
 KNOWN_FIELDS = ("config", "articles", "categories", "tags", "related")
@@ -272,32 +272,3 @@ def _keeps(facet: Facet, places: Sequence[int], was: int, now: int) -> bool:
         return False
     at = bisect_left(places, span.start)
     return at == len(places) or places[at] >= span.stop
-
-
-def lists_holding(site: Site, article: Article) -> list[tuple[Any, int, int]]:
-    """The lists of the site that hold a published article, named as the views name them, with its place in
-    each and each one's length."""
-    category = site.category_of(article)
-    found = [
-        ("articles", site.positions[article.source], len(site.articles)),
-        (("categories", category.slug), site.places[article.source], len(category.articles)),
-    ]
-    for tag in site.tag_sections(article):
-        at = bisect_left(tag.articles, newest_first_key(article), key=newest_first_key)
-        found.append((("tags", tag.slug), at, len(tag.articles)))
-    return found
-
-
-def covers(facet: Facet, positions: set[int] | list[int], length: int) -> bool:
-    """Whether an ("item", list, i) or ("slice", list, start, stop, step) facet of a list of `length` covers one of
-    `positions` (True when it cannot be told)."""
-    if not positions:
-        return False
-    try:
-        if facet[0] == "item":
-            index = facet[2] + length if facet[2] < 0 else facet[2]
-            return index in positions
-        span = range(*slice(*facet[2:5]).indices(length))
-    except (TypeError, ValueError):
-        return True
-    return any(position in span for position in positions)

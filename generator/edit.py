@@ -26,12 +26,12 @@ from .build import BuildResult, site_units
 from .cache import ArticleStore
 from .content import ContentFiles, is_source_name
 from .deps import Facet, Unit
-from .digests import Digests, covers, lists_holding
+from .digests import Digests
 from .errors import BuildFailed
 from .incremental import Record, commit_files, produce_some, site_paths
 from .inputs import Options
 from .loader import Loaded, content_files, load_articles, parse_keys
-from .model import Article, Site, holders, published, shape, with_edited
+from .model import Article, Site, holders, newest_first_key, published, shape, with_edited
 from .output import MANIFEST, Staging, WriteReport, interrupted, stamp_of, still_there
 from .progress import Progress, silent
 from .sources import Known, Source, read_source, without_data
@@ -327,8 +327,33 @@ def _stale(index: Index, site: Site, edited: set[str]) -> set[Facet]:
         stale.update(("neighbours", n.source) for n in site.neighbours(site.article(source)) if n is not None)
         for name, position, length in lists_holding(site, site.article(source)):
             stale.update((("item", name, position), ("item", name, position - length)))
-            stale.update(f for f in index.slices.get(name, ()) if covers(f, {position}, length))
+            stale.update(f for f in index.slices.get(name, ()) if covers(f, position, length))
     return stale
+
+
+def lists_holding(site: Site, article: Article) -> list[tuple[Any, int, int]]:
+    """The lists of the site that hold a published article, named as the views name them, with its place in
+    each and each one's length."""
+    category = site.category_of(article)
+    found = [
+        ("articles", site.positions[article.source], len(site.articles)),
+        (("categories", category.slug), site.places[article.source], len(category.articles)),
+    ]
+    for tag in site.tag_sections(article):
+        at = bisect_left(tag.articles, newest_first_key(article), key=newest_first_key)
+        found.append((("tags", tag.slug), at, len(tag.articles)))
+    return found
+
+
+def covers(facet: Facet, position: int, length: int) -> bool:
+    """Whether an ("item", list, i) or ("slice", list, start, stop, step) facet of a list of `length` covers
+    `position` (True when it cannot be told)."""
+    try:
+        if facet[0] == "item":
+            return (facet[2] + length if facet[2] < 0 else facet[2]) == position
+        return position in range(*slice(*facet[2:5]).indices(length))
+    except (TypeError, ValueError):
+        return True
 
 
 def _forget_unread(index: Index, checked: list[Unit], redone: dict[str, Record], digests: Digests) -> None:
