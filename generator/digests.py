@@ -11,7 +11,7 @@ import hashlib
 import operator
 import pickle
 from bisect import bisect_left
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import fields
 from itertools import compress, count, islice
 from typing import Any
@@ -67,7 +67,7 @@ class Digests:
         for article in site.articles:
             source = article.source
             at = before.positions.get(source)
-            if at is None or before.articles[at] is not article or source not in previous.articles:
+            if at is None or before.articles[at] is not article:
                 articles[source] = article_digest(keys[source], article)
             elif previous.keys.get(source) == keys[source]:
                 articles[source] = previous.articles[source]
@@ -193,9 +193,11 @@ class _Moved:
     def __init__(self, before: Site, after: Site) -> None:
         self.before, self.after = before, after
         old, new = sections_of(before), sections_of(after)
-        self.lists: dict[Any, tuple[Sequence[int], int, int] | None] = dict.fromkeys(old.keys() ^ new.keys())
-        # moved list → (the places that differ, its lengths); None: a list that came or went
+        self.lists: dict[Any, tuple[Sequence[int], int, int] | None] = {}
+        # moved list → (the places that differ, its lengths); None: a list that came or went (its facets read
+        # nothing of it before, or nothing now)
         self.beside: set[str] = set()  # articles whose neighbours may differ
+        came_or_went = old.keys() ^ new.keys()
         pairs = [("articles", before.articles, after.articles)]
         pairs += [
             (name, old[name].articles if name in old else (), new[name].articles if name in new else ())
@@ -204,9 +206,9 @@ class _Moved:
         for name, was, now in pairs:
             if was is now:
                 continue
-            places, gone, came = (range(max(len(was), len(now))),) * 3 if name in self.lists else _differ(was, now)
+            places, gone, came = _differ(was, now)
             if places:
-                self.lists.setdefault(name, (places, len(was), len(now)))
+                self.lists[name] = None if name in came_or_went else (places, len(was), len(now))
                 if name[0] == "categories":
                     self.beside.update(was[p].source for p in _around(gone, len(was)))
                     self.beside.update(now[p].source for p in _around(came, len(now)))
@@ -247,11 +249,11 @@ def _differ(was: Sequence[Article], now: Sequence[Article]) -> tuple[Sequence[in
     return range(start, max(len(was), len(now))), range(start, len(was) - end), range(start, len(now) - end)
 
 
-def _around(places: Sequence[int], length: int) -> list[int]:
+def _around(places: Sequence[int], length: int) -> Iterable[int]:
     """The places next to (or at) `places` in a list of `length`: whose neighbours may have changed."""
     if isinstance(places, range):
-        return list(range(max(0, places.start - 1), min(length, places.stop + 1)))
-    return sorted({p + d for p in places for d in (-1, 0, 1) if 0 <= p + d < length})
+        return range(max(0, places.start - 1), min(length, places.stop + 1))
+    return {p + d for p in places for d in (-1, 0, 1) if 0 <= p + d < length}
 
 
 def _keeps(facet: Facet, places: Sequence[int], was: int, now: int) -> bool:
