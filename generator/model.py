@@ -6,7 +6,7 @@ import operator
 import zlib
 from bisect import bisect_left
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, fields, replace
 from datetime import datetime
 from itertools import chain, compress, count, repeat
@@ -257,15 +257,31 @@ def related_map(
     (see _unsettled), so a new or deleted article ranks a few hundred articles, not the whole site.
     """
     index, keys = _lists(ordered)
-    scale = len(ordered) + 1  # score and position packed in one int, so a plain sort ranks them
+    best = _ranker(index, keys, limit, len(ordered) + 1)
+    todo = range(len(ordered)) if previous is None else _unsettled(ordered, index, keys, previous)
+    chosen = ordered_map(lambda n: best(todo[n]), len(todo), jobs if len(todo) >= RELATED_SPLIT_FROM else 1, chunk=256)
+    related = {} if previous is None else _kept_related(ordered, previous)
+    for position, picks in zip(todo, chosen, strict=True):
+        related[ordered[position].source] = tuple(map(ordered.__getitem__, picks))
+    return related if previous is None else {a.source: related[a.source] for a in ordered}
 
-    def around(key: str, position: int) -> list[int]:
+
+def _ranker(
+    index: Mapping[str, Sequence[int]],
+    keys: Mapping[int, tuple[str, list[str]]] | Sequence[tuple[str, list[str]]],
+    limit: int,
+    scale: int,
+) -> Callable[[int], list[int]]:
+    """best(position): the positions of the articles related to the one at `position`, best first. `index`: the
+    positions of the articles of each list ("c:…", "t:…"); `keys`: the labels of the article at a position;
+    `scale`: more than any position (a score and a position are packed in one int, so a plain sort ranks them)."""
+
+    def around(key: str, position: int) -> Sequence[int]:
         members = index[key]
         at = bisect_left(members, position)
         return members[max(0, at - RELATED_WINDOW) : at + RELATED_WINDOW + 1]
 
     def best(position: int) -> list[int]:
-        """The positions of the articles related to the one at `position`, best first."""
         category, tags = keys[position]
         shared = Counter(chain.from_iterable(around("t:" + tag, position) for tag in tags))
         del shared[position]
@@ -286,12 +302,7 @@ def related_map(
         ranked = sorted(map(operator.sub, map(operator.mul, scores, repeat(scale)), others), reverse=True)
         return [-packed % scale for packed in ranked[:limit]]
 
-    todo = range(len(ordered)) if previous is None else _unsettled(ordered, index, keys, previous)
-    chosen = ordered_map(lambda n: best(todo[n]), len(todo), jobs if len(todo) >= RELATED_SPLIT_FROM else 1, chunk=256)
-    related = {} if previous is None else _kept_related(ordered, previous)
-    for position, picks in zip(todo, chosen, strict=True):
-        related[ordered[position].source] = tuple(map(ordered.__getitem__, picks))
-    return related if previous is None else {a.source: related[a.source] for a in ordered}
+    return best
 
 
 def _lists(ordered: list[Article] | tuple[Article, ...]) -> tuple[dict[str, list[int]], list[tuple[str, list[str]]]]:
@@ -486,6 +497,128 @@ def with_edited(
         tags=tuple(section(s, "tag") for s in site.tags),
         related=related,
     )
+
+
+def with_added(site: Site, raw: Sequence[Article], article: Article, now: datetime) -> Site | None:
+    """The site with one more published article (`article` as parsed; `raw`: the site's articles as parsed, sorted
+    by source), when it only takes its place in lists that exist: its slug, spellings and address touch no other
+    article's, and it has no old addresses. Else None: make_site then. A watcher uses this for a new article;
+    make_site on the articles with it gives the same site (tests compare them)."""
+    cat_names, tag_names = ({identity(s.name): s.name for s in group} for group in (site.categories, site.tags))
+    official = {identity(name) for name in site.config.categories}
+    labels = [(article.category, cat_names, official), *((t, tag_names, set()) for t in article.tags)]
+    if any(identity(label) not in names for label, names, _ in labels):
+        return None  # a new category or tag
+    if any(label != names[key] and key not in fixed for label, names, fixed in labels for key in [identity(label)]):
+        return None  # another spelling: which one the site shows depends on which article comes first
+    own = alias_output(article.url)
+    if article.aliases or _slug_shared(article, raw) or any(own in map(alias_output, a.aliases) for a in raw):
+        return None
+    final = labelled(article, cat_names, tag_names)
+    key = newest_first_key(final)
+
+    def placed(items: tuple[Article, ...]) -> tuple[tuple[Article, ...], int]:
+        at = bisect_left(items, key, key=newest_first_key)
+        return (*items[:at], final, *items[at:]), at
+
+    return _moved(site, final, placed, now)
+
+
+def with_removed(site: Site, raw: Sequence[Article], source: str, now: datetime) -> Site | None:
+    """The site without the published article from `source` (`raw`: the site's articles as parsed, sorted by source,
+    that one included), when the others keep their slugs, spellings, sections and old addresses; else None."""
+    gone = site.article(source)
+    parsed = raw[bisect_left(raw, source, key=_source)]
+    if gone.aliases or _slug_shared(parsed, raw):
+        return None
+    official = {identity(name) for name in site.config.categories}
+    for kind, section in (("category", site.category_of(gone)), *(("tag", t) for t in site.tag_sections(gone))):
+        if len(section.articles) == 1:
+            return None  # the section goes
+        key = identity(section.name)
+        if key in official or section.name not in _labels(parsed, kind):
+            continue  # its spelling is not this article's to give
+        for other in section.articles:
+            labels = _labels(raw[bisect_left(raw, other.source, key=_source)], kind)
+            if any(identity(label) == key and label != section.name for label in labels):
+                return None  # another spelling, which may be the first used once this article is gone
+    key = newest_first_key(gone)
+
+    def placed(items: tuple[Article, ...]) -> tuple[tuple[Article, ...], int]:
+        at = bisect_left(items, key, key=newest_first_key)
+        return (*items[:at], *items[at + 1 :]), at
+
+    return _moved(site, gone, placed, now)
+
+
+Placing = Callable[[tuple[Article, ...]], tuple[tuple[Article, ...], int]]
+
+
+def _moved(site: Site, article: Article, placed: Placing, now: datetime) -> Site:
+    """The site with `article` put in or taken out of every list that holds it (`placed`: a list → the list after,
+    and the article's place in it); the articles whose related lists may change are ranked again."""
+    articles, _ = placed(site.articles)
+    positions = dict(zip(map(_source, articles), count()))
+    changed: dict[str, int] = {}  # list → where it changed
+
+    def section(item: Section, kind: str) -> Section:
+        if item.name not in _labels(article, kind):
+            return item
+        items, at = placed(item.articles)
+        changed[("c:" if kind == "category" else "t:") + identity(item.name)] = at
+        return replace(item, articles=items)
+
+    categories = tuple(section(s, "category") for s in site.categories)
+    tags = tuple(section(s, "tag") for s in site.tags)
+    places = dict(site.places)
+    places.pop(article.source, None)
+    home = next(s for s in categories if s.name == article.category)
+    start = changed["c:" + identity(home.name)]
+    places.update(zip(map(_source, home.articles[start:]), count(start)))
+    lists = {"c:" + identity(s.name): s.articles for s in categories}
+    lists.update(("t:" + identity(s.name), s.articles) for s in tags)
+    index = _Members(lists, positions)
+    margin = RELATED_WINDOW + 1
+    todo = {positions[article.source]} if article.source in positions else set()
+    for name, at in changed.items():
+        todo.update(index[name][max(0, at - margin) : at + 1 + margin])
+    labels = {p: (identity(articles[p].category), [identity(t) for t in articles[p].tags]) for p in todo}
+    best = _ranker(index, labels, site.config.related, len(articles) + 1)
+    ranked = {articles[p].source: tuple(map(articles.__getitem__, best(p))) for p in todo}
+    related = {a.source: ranked[a.source] if a.source in ranked else site.related[a.source] for a in articles}
+    pictures = site.pictures
+    if article.picture or article.pictures:
+        pictures = tuple({p.address: p for a in articles for p in (a.picture, *a.pictures) if p is not None}.values())
+    return Site(site.config, articles, categories, tags, related, now, places, positions, pictures)
+
+
+class _Members(dict):
+    """The positions in the site of each list's articles ("c:…", "t:…"), found when first asked for."""
+
+    def __init__(self, lists: dict[str, tuple[Article, ...]], positions: dict[str, int]) -> None:
+        super().__init__()
+        self.lists, self.positions = lists, positions
+
+    def __missing__(self, name: str) -> list[int]:
+        found = self[name] = list(map(self.positions.__getitem__, map(_source, self.lists[name])))
+        return found
+
+
+def _slug_shared(article: Article, raw: Sequence[Article]) -> bool:
+    """Whether another article's slug (as parsed) may be numbered against this one's: the same slug, or one is the
+    other with a number after it ("cau-moi", "cau-moi-2")."""
+    slug, stem = article.slug, _stem(article.slug)
+    return any(a.slug == slug or a.slug == stem or _stem(a.slug) == slug for a in raw if a.source != article.source)
+
+
+def _stem(slug: str) -> str | None:
+    """The slug without a number at its end ("cau-moi-2" → "cau-moi"), if it has one."""
+    stem, dash, number = slug.rpartition("-")
+    return stem if dash and number.isdigit() else None
+
+
+def _source(article: Article) -> str:
+    return article.source
 
 
 def _labels(article: Article, kind: str) -> tuple[str, ...]:

@@ -25,7 +25,7 @@ from zoneinfo import ZoneInfo
 import markdown
 import nh3
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, event, given, settings
 from hypothesis import strategies as st
 from slugify import slugify
 
@@ -42,6 +42,8 @@ from generator.model import (
     pack,
     related_map,
     swap_articles,
+    with_added,
+    with_removed,
 )
 from generator.structured import script_json
 from generator.text import identity, make_slug, nfc, printable
@@ -260,6 +262,57 @@ def test_an_article_the_site_respells_is_the_same_object_in_the_next_site():
     again, _ = make_site(SiteConfig(), before, NOW, previous=site)
     assert all(a is b for a, b in zip(again.articles, site.articles, strict=True))
     assert again == make_site(SiteConfig(), before, NOW)[0]
+
+
+NEW_SLUGS = ["moi", "moi-2", "tin-3", "tin", "tin-3-2", "bai-moi"]
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    sites,
+    st.tuples(st.integers(0, 40), st.integers(0, 2), st.lists(st.integers(0, 3), max_size=3, unique=True)),
+    st.integers(0, len(NEW_SLUGS) - 1),
+    st.integers(0, 39),
+    st.booleans(),
+    st.integers(1, 6),
+    st.integers(1, 4),
+)
+def test_an_article_added_or_removed_in_place_gives_the_site_assembling_it_again_gives(
+    spec, new, slug, index, official, limit, window
+):
+    """A watcher puts a new article into its site, or takes a deleted one out, instead of assembling the site again
+    when nothing else changes; when it does (None), make_site is used instead."""
+    config = replace(SiteConfig(), related=limit, categories=("Thời sự",) if official else ())
+    before = [replace(a, slug=f"tin-{n}" if n % 5 else f"tin-{n % 3}") for n, a in enumerate(articles(spec))]
+    before[0] = replace(before[0], aliases=("/bai-viet/bai-moi/",))
+    article = replace(articles([new])[0], source="moi.md", slug=NEW_SLUGS[slug])
+    raw = sorted(before, key=lambda a: a.source)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr("generator.model.RELATED_WINDOW", window)
+        site, problems = make_site(config, before, NOW)
+        assume(not problems)
+        added = with_added(site, raw, article, NOW)
+        event("added in place" if added is not None else "added: assembled again")
+        if added is not None:
+            assert added == make_site(config, [*before, article], NOW)[0]
+        gone = before[index % len(before)]
+        removed = with_removed(site, raw, gone.source, NOW)
+        event("removed in place" if removed is not None else "removed: assembled again")
+        if removed is not None:
+            assert removed == make_site(config, [a for a in before if a is not gone], NOW)[0]
+
+
+def test_a_new_article_with_its_own_slug_and_known_labels_is_put_in_place():
+    before = [replace(a, slug=f"tin-{n}") for n, a in enumerate(articles([(n, n % 2, [n % 4]) for n in range(30)]))]
+    site, _ = make_site(SiteConfig(), before, NOW)
+    article = replace(articles([(15, 0, [1, 2])])[0], source="moi.md", slug="moi")
+    assert with_added(site, before, article, NOW) == make_site(SiteConfig(), [*before, article], NOW)[0]
+    raw = sorted(before, key=lambda a: a.source)
+    assert with_removed(site, raw, "7.md", NOW) == make_site(SiteConfig(), before[:7] + before[8:], NOW)[0]
+    respelt = replace(article, category="thời sự")
+    assert with_added(site, before, respelt, NOW) is None  # which spelling the site shows may change
+    numbered = replace(article, slug="tin-4-2")
+    assert with_added(site, before, numbered, NOW) is None  # "tin-4" may be numbered against it
 
 
 def every_facet(site: Site) -> list[tuple]:
