@@ -59,7 +59,7 @@ class Digests:
     @classmethod
     def of(cls, site: Site, article_keys: dict[str, bytes], previous: Digests | None) -> Digests:
         """The digests of a build's site. `previous`: the last build's (a watcher's), whose digests of articles
-        and facets that did not move are carried over (see _Moved)."""
+        and facets that did not move are carried over (see Moved)."""
         keys = {a.source: article_keys[a.source] for a in site.articles}
         if previous is None:
             return cls(site, keys, {a.source: article_digest(keys[a.source], a) for a in site.articles})
@@ -73,19 +73,25 @@ class Digests:
                 articles[source] = previous.articles[source]
             else:  # a file changed in a way the site does not show (the site kept the article as it was)
                 return cls.of(site, article_keys, None)  # rare: everything computed again, from the new keys
-        moved = _Moved(before, site)
+        moved = Moved(before, site)
         return cls(site, keys, articles, {f: v for f, v in previous.memo.items() if moved.keeps(f)})
 
-    def move_to(self, site: Site, keys: dict[str, bytes], stale: set[Facet]) -> Callable[[], None]:
-        """Become the digests of `site`, this one's site with some articles edited in place (keeping their shape):
-        `keys` their files' new cache keys, `stale` every facet that may cover one of them. Changed in place, as
-        a copy of the memo would cost more than the edit on a big site; returns what undoes it (what the memo
-        learnt since is forgotten, as it may not be true of the old site; the rest holds for both)."""
+    def move_to(
+        self, site: Site, keys: dict[str, bytes], stale: set[Facet], gone: str | None = None
+    ) -> Callable[[], None]:
+        """Become the digests of `site`, this one's site with some articles edited, one new, or the one from `gone`
+        taken out: `keys` the new cache keys of the files edited or new, `stale` every facet whose digest may have
+        changed. Changed in place, as a copy of the memo would cost more than the edit on a big site; returns what
+        undoes it (what the memo learnt since is forgotten, as it may not be true of the old site; the rest holds
+        for both)."""
         old_site = self.site
-        old = {source: (self.keys.get(source), self.articles.get(source)) for source in keys}
+        changed = [*keys, *([gone] if gone is not None else [])]
+        old = {source: (self.keys.get(source), self.articles.get(source)) for source in changed}
         self._on(site)
         self.keys.update(keys)
         self.articles.update({source: article_digest(key, site.article(source)) for source, key in keys.items()})
+        if gone is not None:
+            del self.keys[gone], self.articles[gone]
         for facet in stale:
             self.memo.pop(facet, None)
         known = len(self.memo)  # the memo only grows from here, in order: what it learns comes after these
@@ -183,7 +189,7 @@ class Digests:
         return _hash(*parts)
 
 
-class _Moved:
+class Moved:
     """Which facets of the last site keep their digests in a new one. An article object is never changed, and
     one made from the same file has one digest, so a facet keeps its digest when it covers the same objects as
     before: the same article, the same related list, the same neighbours, a slice of a list where no article came,

@@ -1,14 +1,16 @@
-"""A watcher's text edit: only the units that read the edited articles are looked at, whatever the site's size.
+"""A watcher's save of an article: only the units that may show it are looked at, whatever the site's size.
 
 The usual path (build.rebuild) looks at every source, article and unit of output, a few µs each:
 nothing for one build, but seconds for every save at 100 000 articles. Most saves change an
-article's words and leave its place in the site as it was: same date, category, tags, slug,
-aliases, expiry, pictures and draft flag. For those the watcher reads only the saved files, parses them,
-swaps them into its site (model.with_edited) and asks an Index of who read what in the last
-build which units may show them; those alone are checked, and redone when what they read
-changed. Anything else (a new, deleted or moved article, a template, the settings, a picture,
-an article coming due, output/ changed by hand) takes the usual path. Both give the same bytes
-(tests/test_incremental.py drives random edits through a watcher and compares with clean builds).
+article's words and leave its place in the site as it was (same date, category, tags, slug,
+aliases, expiry, pictures and draft flag), or add a new article, or delete one. For those the
+watcher reads only the saved file, parses it, puts it into its site (model.with_edited,
+with_added, with_removed) and asks an Index of who read what in the last build which units may
+show it; those alone are checked, and redone when what they read changed. Anything else (a moved
+or relabelled article, a new category or tag, a slug another article's number depends on, a
+template, the settings, a picture, an article coming due, output/ changed by hand) takes the
+usual path. Both give the same bytes (tests/test_incremental.py drives random edits through a
+watcher and compares with clean builds).
 """
 
 from __future__ import annotations
@@ -16,9 +18,10 @@ from __future__ import annotations
 import os
 import stat
 import time
-from bisect import bisect_left
+from bisect import bisect_left, insort
+from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -26,18 +29,83 @@ from .build import BuildResult, site_units
 from .cache import ArticleStore
 from .content import ContentFiles, is_source_name
 from .deps import Facet, Unit
-from .digests import Digests
+from .digests import Digests, Moved
 from .errors import BuildFailed
-from .incremental import Record, commit_files, produce_some, site_paths
+from .incremental import Record, commit_files, produce_some, unit_key
 from .inputs import Options
 from .loader import Loaded, content_files, load_articles, parse_keys
-from .model import Article, Site, holders, newest_first_key, published, shape, with_edited
+from .model import (
+    Article,
+    Site,
+    holders,
+    newest_first_key,
+    published,
+    shape,
+    with_added,
+    with_edited,
+    with_removed,
+)
 from .output import MANIFEST, Staging, WriteReport, interrupted, stamp_of, still_there
 from .progress import Progress, silent
+from .render import article_unit, listing_pages, listing_unit
+from .sitemap import NEWS_WINDOW
 from .sources import Known, Source, read_source, without_data
-from .state import State
+from .state import Quick, State
 
 WIDE = ("all", "attr")  # facets that may change with any edit (the whole site, or a part the views do not know)
+LISTS = ("slice", "item", "len")  # facets of a list: which of its articles, or how many, a unit read
+
+
+class Paths:
+    """Every file of the site with its origin, and how many files need each folder: check_paths' rules, kept up to
+    date so that a unit's new files are checked against the site without a pass over it."""
+
+    def __init__(self, records: Iterable[Record]) -> None:
+        self.files = {path: origin for record in records for path, origin in record.files}
+        self.folders = Counter(folder for path in self.files for folder in _folders(path))
+
+    def replace(self, old: Iterable[tuple[str, str]], new: Iterable[tuple[str, str]]) -> bool:
+        """Files `new` in the place of files `old`; False, and nothing changed, when a new one would clash with
+        another file (the usual path then says which)."""
+        old, added = list(old), []
+        for path, _ in old:
+            self._drop(path)
+        for path, origin in new:
+            if self._clashes(path):
+                for gone in added:
+                    self._drop(gone)
+                for path_before, origin_before in old:
+                    self._add(path_before, origin_before)
+                return False
+            self._add(path, origin)
+            added.append(path)
+        return True
+
+    def _clashes(self, path: str) -> bool:
+        parts = path.split("/")
+        return (
+            any(part in ("", ".", "..") for part in parts)
+            or "\\" in path
+            or path in self.files
+            or path in self.folders
+            or any(folder in self.files for folder in _folders(path))
+        )
+
+    def _add(self, path: str, origin: str) -> None:
+        self.files[path] = origin
+        self.folders.update(_folders(path))
+
+    def _drop(self, path: str) -> None:
+        del self.files[path]
+        self.folders.subtract(_folders(path))
+        for folder in _folders(path):
+            if self.folders[folder] <= 0:
+                del self.folders[folder]
+
+
+def _folders(path: str) -> list[str]:
+    parts = path.split("/")
+    return ["/".join(parts[:end]) for end in range(1, len(parts))]
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,19 +114,19 @@ class Index:
 
     records: dict[str, Record]  # the records it was made from (it serves no other)
     units: dict[str, Unit]  # name → unit
-    order: dict[str, int]  # name → place in the site's list of units
-    readers: dict[Facet, str | set[str]]  # facet an edit may change → the unit (or units) that read it
-    slices: dict[Any, set[Facet]]  # list → the slices read of it
+    order: dict[str, float]  # name → place in the site's list of units (a new unit's between its neighbours')
+    readers: dict[Facet, str | set[str]]  # facet → the unit (or units) that read it
+    lists: dict[Any, set[Facet]]  # list → the slices, items and lengths read of it
     wide: set[Facet]
     related_in: dict[str, list[str]]  # article → the articles whose related list shows it
     others: ContentFiles  # the content folder's files other than articles
     links: bool  # an article is a link: an edit of the file it points to is not named by the link
-    files: int  # how many files the site has
+    paths: Paths  # every file of the site
 
     def note(self, facet: Facet) -> None:
-        """Keep a slice or a wide facet where an edit looks for them."""
-        if facet[0] == "slice":
-            self.slices.setdefault(facet[1], set()).add(facet)
+        """Keep a facet of a list, or a wide one, where an edit looks for them."""
+        if facet[0] in LISTS:
+            self.lists.setdefault(facet[1], set()).add(facet)
         elif facet[0] in WIDE:
             self.wide.add(facet)
 
@@ -79,8 +147,7 @@ def make_index(options: Options, state: State) -> Index | None:
     readers: dict[Facet, str | set[str]] = {}
     for name, record in state.records.items():
         for facet, _ in record.reads:
-            if touchable(facet):
-                _add(readers, facet, name)
+            _add(readers, facet, name)
     index = Index(
         state.records,
         {u.name: u for u in units},
@@ -91,20 +158,13 @@ def make_index(options: Options, state: State) -> Index | None:
         holders(site.related),
         content_files(content),
         any(s.link for s in content),
-        sum(len(record.files) for record in state.records.values()),
+        Paths(state.records.values()),
     )
     for facet in readers:
         index.note(facet)
     # A digest kept for a facet nobody reads would not be forgotten when an edit covers it (see _forget_unread).
-    memo = state.digests.memo
-    state.digests.memo = {facet: value for facet, value in memo.items() if facet in readers or not touchable(facet)}
+    state.digests.memo = {facet: value for facet, value in state.digests.memo.items() if facet in readers}
     return index
-
-
-def touchable(facet: Facet) -> bool:
-    """Whether an edit that keeps every article in its place may change the facet (not the list of categories,
-    say, nor a list's length)."""
-    return facet[0] not in ("shape", "len")
 
 
 def _add(readers: dict[Facet, str | set[str]], facet: Facet, name: str) -> None:
@@ -138,21 +198,36 @@ def _names(found: str | set[str] | None) -> Iterable[str]:
 
 @dataclass(frozen=True, slots=True)
 class Edited:
-    """The saved files that are articles keeping their places: read, parsed, and the articles before and after."""
+    """The saved files: read, parsed, and what they are to the site (edited in place, new, or deleted)."""
 
-    sources: list[Source]  # every file hinted (some may have the bytes they had)
+    sources: list[Source]  # every file hinted that is there (some may have the bytes they had)
     known: dict[str, Known]
-    places: dict[str, int]  # each file's place in the last scan
-    old_keys: dict[str, bytes]  # the cache keys of the files changed, as they were
-    loaded: Loaded  # the files changed, parsed
-    shown: set[str]  # those published
+    old_keys: dict[str, bytes]  # the cache keys of the files changed or deleted, as they were
+    loaded: Loaded  # the files changed or new, parsed
+    shown: set[str]  # the published articles edited in place
+    came: str | None = None  # a new article's file
+    went: str | None = None  # a deleted article's file
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """What a save does to the site: the site after it, the facets whose digests it may change, the units that
+    come (with their places among the others) and those that go."""
+
+    site: Site
+    keys: dict[str, bytes]  # the cache keys of the articles edited or new
+    stale: set[Facet]
+    came: list[Unit] = field(default_factory=list)
+    went: list[str] = field(default_factory=list)
+    order: dict[str, float] = field(default_factory=dict)
+    ranked: list[str] = field(default_factory=list)  # articles whose related lists are new (when articles move)
 
 
 def edit(
     options: Options, state: State, index: Index, hints: frozenset[str], hurry: bool, recheck: bool, progress: Progress
 ) -> tuple[BuildResult, State, Index] | None:
-    """The build after the files `hints` changed, when they are articles that keep their places in the site;
-    None when it needs the usual path. Raises BuildFailed with the edited files' problems.
+    """The build after the files `hints` changed, when they are articles that keep their places in the site, or one
+    new or deleted article; None when it needs the usual path. Raises BuildFailed with the saved files' problems.
 
     The watcher's memory (`state`, `index`) is changed in place: copying its tables would cost more than
     the edit itself on a big site. Nothing is changed until the pages are written, but the digests, which
@@ -165,48 +240,58 @@ def edit(
     edited = _edited(options, state, index, hints, now)
     if edited is None:
         return None
+    change = _change(options, state, index, edited, now)
+    if change is None:
+        return None
     assert state.site is not None and state.digests is not None and state.quick is not None
-    raw, site = state.site
-    after = {place: parsed.article for place, parsed in edited.loaded.parsed.items() if parsed.article is not None}
-    new_site = with_edited(site, {p: site.article(p) for p in edited.shown}, after, index.related_in, now)
-    keys = edited.loaded.article_keys
-    stale = _stale(index, new_site, edited.shown)
-    undo = state.digests.move_to(new_site, {place: keys[place] for place in edited.shown}, stale)
-    names = {name for facet in stale for name in _names(index.readers.get(facet))}
-    names |= state.left if not hurry else set()
-    units = [index.units[name] for name in sorted(names, key=index.order.__getitem__)]
+    undo = state.digests.move_to(change.site, change.keys, change.stale, edited.went)
+    for unit in change.came:
+        state.unit_keys[unit.name] = (state.base, unit.inputs, unit_key(unit, state.base, state.digests))
+    names = {name for facet in change.stale for name in _names(index.readers.get(facet))}
+    names = (names | (state.left if not hurry else set())).difference(change.went)
+    place = {**{n: index.order[n] for n in names}, **change.order}
+    units = sorted([*(index.units[n] for n in names), *change.came], key=lambda u: (place[u.name], u.name))
     staging = Staging(options.output)
     try:
         staging.begin()
         records, entries, left = produce_some(units, state.digests, state, staging, progress, hurry)
-        every = None
-        if any(state.records[name].files != record.files for name, record in records.items()):
-            every = site_paths({**state.records, **records})  # a unit's files have other names (rare)
-        removed = commit_files(entries, every, options.output, staging, state.written)
+        old_files, new_files = _files_changed(state.records, records, change.went)
+        if (old_files or new_files) and not index.paths.replace(old_files, new_files):
+            staging.discard()
+            undo()
+            _forget_keys(state, change)
+            return None  # a new file where another is: the usual path says which
+        try:
+            every = list(index.paths.files) if old_files or new_files else None
+            removed = commit_files(entries, every, options.output, staging, state.written)
+        except BaseException:
+            index.paths.replace(new_files, old_files)
+            raise
     except BaseException:
         undo()
+        _forget_keys(state, change)
         staging.discard()
         raise
     finally:
         progress.close()
-    _forget_unread(index, units, records, state.digests)
+    _update_index(index, units, records, change, state.digests)
+    _rehold(index.related_in, state.site[1], change.site, change.ranked)
     state.records.update(records)
-    if every is not None:
-        index = replace(index, files=len(every))
-    _remember(state, edited, after)
-    for place in edited.shown:
-        raw[_at(raw, place, _source)] = after[place]
+    for name in change.went:
+        del state.records[name], state.unit_keys[name]
+    _remember(state, edited, change.site)
     written = sum(1 for e in entries if e.staged)
     state = replace(
         state,
-        site=(raw, new_site),
+        site=(state.site[0], change.site),
         manifest=stamp_of(options.output / MANIFEST),
         folder=stamp_of(options.output),
-        quick=state.quick.unsure(),  # its fingerprint is not worked out here
-        left=(state.left - names) | left,
+        quick=_quick_after(state.quick, edited, change.site, now),
+        left=(state.left - names).difference(change.went) | left,
     )
-    report = WriteReport(written, index.files - written, removed)
-    result = BuildResult(len(new_site.articles), index.files, report, time.perf_counter() - started, bool(state.left))
+    files = len(index.paths.files)
+    report = WriteReport(written, files - written, removed)
+    result = BuildResult(len(change.site.articles), files, report, time.perf_counter() - started, bool(state.left))
     return result, state, index
 
 
@@ -229,20 +314,22 @@ def _now_if_usable(options: Options, state: State, index: Index, recheck: bool) 
 
 def _edited(options: Options, state: State, index: Index, hints: frozenset[str], now: datetime) -> Edited | None:
     """The hinted files read and parsed, when all are articles that keep their places (their shape, draft flag
-    and whether they are published); raises BuildFailed with their problems."""
+    and whether they are published), or one is a new article (published, with no expiry) or a deleted published
+    one; raises BuildFailed with their problems."""
     read = _read(options, state, hints)
-    if read is None or state.site is None:
+    if read is None or state.site is None or state.scanned is None:
         return None
-    sources, known = read
-    scanned = state.scanned[0] if state.scanned else []
-    at: dict[str, int] = {}  # each file's place in the last scan
-    for source in sources:
-        found = _at(scanned, source.relative, _relative)
-        if found is None:
-            return None
-        at[source.relative] = found
-    changed = [s for s in sources if scanned[at[s.relative]].digest != s.digest]
-    config, site = state.site[1].config, state.site[1]
+    sources, known, went = read
+    scanned, config, site = state.scanned[0], state.site[1].config, state.site[1]
+    places = {s.relative: _at(scanned, s.relative, _relative) for s in sources}
+    came = [relative for relative, at in places.items() if at is None]
+    if went is not None or came:
+        if len(sources) + (went is not None) != 1:
+            return None  # one new or deleted article at a time, alone
+        if went is not None and went not in site.positions:
+            return None  # not published: what changes is when the site does
+    changed = [s for s in sources if places[s.relative] is None or scanned[places[s.relative]].digest != s.digest]
+    old = [scanned[at] for s in changed if (at := places[s.relative]) is not None]
     store = ArticleStore(options.cache_folder)
     try:
         loaded = load_articles(
@@ -252,7 +339,12 @@ def _edited(options: Options, state: State, index: Index, hints: frozenset[str],
         store.close()
     if problems := loaded.problems():
         raise BuildFailed(problems)
-    old_keys = parse_keys(state.version, config, [scanned[at[s.relative]] for s in changed])
+    old_keys = parse_keys(state.version, config, old + ([scanned[_at(scanned, went, _relative)]] if went else []))
+    if came:
+        article = loaded.parsed[came[0]].article
+        if article is None or article.expires or not published([article], now, options.drafts):
+            return None
+        return Edited(sources, known, old_keys, loaded, set(), came=came[0])
     shown = set()
     for place, parsed in loaded.parsed.items():
         before = state.memory.get(old_keys[place])
@@ -265,34 +357,159 @@ def _edited(options: Options, state: State, index: Index, hints: frozenset[str],
             shown.add(place)
         if (place in shown) != (place in site.positions):
             return None  # it comes or goes
-    return Edited(sources, known, at, old_keys, loaded, shown)
+    return Edited(sources, known, old_keys, loaded, shown, went=went)
 
 
-def _remember(state: State, edited: Edited, after: dict[str, Article]) -> None:
-    """Note the edited files in the watcher's memory of the sources and of the parsed articles."""
+def _change(options: Options, state: State, index: Index, edited: Edited, now: datetime) -> Change | None:
+    """What the save does to the site, when the site can be brought to it in place."""
+    assert state.site is not None and state.templates is not None
+    raw, site = state.site
+    keys = edited.loaded.article_keys
+    if edited.came is None and edited.went is None:
+        after = {place: parsed.article for place, parsed in edited.loaded.parsed.items() if parsed.article is not None}
+        new_site = with_edited(site, {p: site.article(p) for p in edited.shown}, after, index.related_in, now)
+        return Change(new_site, {p: keys[p] for p in edited.shown}, _stale(index, new_site, edited.shown))
+    if edited.came is not None:
+        source = edited.came
+        article = edited.loaded.parsed[source].article
+        assert article is not None
+        moved = with_added(site, raw, article, now)
+    else:
+        source = edited.went
+        moved = with_removed(site, raw, source, now)
+    if moved is None:
+        return None
+    came, went, order = _units_moved(options, state.templates[1], index, site, moved, source)
+    keys = {source: keys[source]} if edited.came else {}
+    ranked = _related_changed(site, moved)
+    return Change(moved, keys, _stale_moved(index, site, moved, source, ranked), came, went, order, ranked)
+
+
+def _units_moved(
+    options: Options, env: Any, index: Index, before: Site, after: Site, source: str
+) -> tuple[list[Unit], list[str], dict[str, float]]:
+    """The units of a new article (its page, and listing pages its lists grew by) with their places among the
+    others, or the names of those a deleted one takes with it."""
+    came, went, order = [], [], {}
+    at = after.positions.get(source)
+    if at is not None:
+        unit = article_unit(env, options.layouts, source)
+        lower = index.order[f"article {after.articles[at - 1].source}" if at else "search page"]
+        upper = index.order[f"article {after.articles[at + 1].source}"] if at + 1 < len(after.articles) else lower + 1
+        came.append(unit)
+        order[unit.name] = (lower + upper) / 2
+    else:
+        went.append(f"article {source}")
+    for kind, was, now in (("category", before.categories, after.categories), ("tag", before.tags, after.tags)):
+        for old, new in zip(was, now, strict=True):
+            pages, grown = listing_pages(before, old), listing_pages(after, new)
+            for number in grown[len(pages) :]:
+                unit = listing_unit(env, options.layouts, kind, new.slug, number)
+                came.append(unit)
+                order[unit.name] = index.order[f"{kind} {new.slug} {number - 1}"] + 0.5
+            went += [f"{kind} {old.slug} {number}" for number in pages[len(grown) :]]
+    return came, went, order
+
+
+def _stale_moved(index: Index, before: Site, after: Site, source: str, ranked: list[str]) -> set[Facet]:
+    """Every facet read in the last build whose digest a new or deleted article may change, and the wide ones:
+    the slices, items and lengths of its lists from its place on, its neighbours, the related lists ranked
+    again, and the pictures if it shows any."""
+    moved = Moved(before, after)
+    stale = {*index.wide, ("article", source), *(("neighbours", s) for s in moved.beside)}
+    for name in moved.lists:
+        stale.update(f for f in index.lists.get(name, ()) if not moved.keeps(f))
+    stale.update(("related", s) for s in ranked)
+    if before.pictures is not after.pictures:
+        stale.add(("shape", "pictures"))
+    return stale
+
+
+def _related_changed(before: Site, after: Site) -> list[str]:
+    """The articles whose related lists are not the same objects in both sites (new, gone or ranked again)."""
+    was, now = before.related, after.related
+    return [s for s, items in now.items() if was.get(s) is not items] + [s for s in was if s not in now]
+
+
+def _files_changed(
+    records: dict[str, Record], redone: dict[str, Record], went: list[str]
+) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """The files (path, origin) the site no longer has and those it has now, where units' files differ."""
+    old, new = [], []
+    for name, record in redone.items():
+        before = records.get(name)
+        if before is None or before.files != record.files:
+            old += before.files if before is not None else ()
+            new += record.files
+    for name in went:
+        old += records[name].files
+    return old, new
+
+
+def _forget_keys(state: State, change: Change) -> None:
+    """After a failed save: the new units' keys, noted for making them, are forgotten."""
+    for unit in change.came:
+        state.unit_keys.pop(unit.name, None)
+
+
+def _quick_after(quick: Quick, edited: Edited, site: Site, now: datetime) -> Quick:
+    """The span of clock times over which the site stays as built, after a save (never taken for the site as
+    built: its fingerprint is not worked out here). A deleted article leaves it as it was: no wider than it is."""
+    if edited.came is None:
+        return quick.unsure() if edited.went is None else replace(quick.unsure(), articles=len(site.articles))
+    date = site.article(edited.came).date
+    since = date if quick.since is None else max(quick.since, date)
+    until = quick.until
+    if date + NEWS_WINDOW >= now:
+        until = date + NEWS_WINDOW if until is None else min(until, date + NEWS_WINDOW)
+    return replace(quick.unsure(), since=since, until=until, articles=len(site.articles))
+
+
+def _remember(state: State, edited: Edited, site: Site) -> None:
+    """Note the saved files in the watcher's memory of the sources, of the parsed articles and of the articles
+    published (`site`: the site after the save)."""
+    assert state.scanned is not None and state.site is not None
+    scanned, raw = state.scanned[0], state.site[0]
     state.content.update(edited.known)
-    if state.scanned is not None:
-        for source in edited.sources:
-            state.scanned[0][edited.places[source.relative]] = without_data([source])[0]
-    for place in after:
-        state.memory.pop(edited.old_keys[place], None)
+    for source in without_data(edited.sources):
+        at = _at(scanned, source.relative, _relative)
+        if at is None:
+            insort(scanned, source, key=_relative)
+        else:
+            scanned[at] = source
+    if edited.went is not None:
+        del state.content[edited.went], scanned[_at(scanned, edited.went, _relative)]
+        del raw[_at(raw, edited.went, _source)]
+    for key in edited.old_keys.values():
+        state.memory.pop(key, None)
     state.memory.update(edited.loaded.memory)
+    for place in edited.shown:
+        raw[_at(raw, place, _source)] = edited.loaded.parsed[place].article
+    if edited.came is not None:
+        insort(raw, edited.loaded.parsed[edited.came].article, key=_source)
 
 
-def _read(options: Options, state: State, hints: frozenset[str]) -> tuple[list[Source], dict[str, Known]] | None:
-    """The hinted files, read now, when every one is an article the last build had (a regular file)."""
+def _read(
+    options: Options, state: State, hints: frozenset[str]
+) -> tuple[list[Source], dict[str, Known], str | None] | None:
+    """The hinted files, read now, when every one is an article file (a regular one), and the one deleted if any."""
     content = os.path.join(os.path.abspath(options.content), "")
     layouts = os.path.join(os.path.abspath(options.layouts), "")
-    sources, known = [], {}
+    sources, known, went = [], {}, None
     for path in sorted(hints):
         if path.startswith(layouts) or path == os.path.abspath(options.config):
             return None
         relative = path[len(content) :].replace(os.sep, "/")
         if not path.startswith(content) or not all(is_source_name(part) for part in relative.split("/")):
             continue  # not a source (outside, hidden or temporary): the scan would not see it either
-        if relative not in state.content and not os.path.lexists(path):
-            continue  # came and went (an editor's temporary file)
-        if not relative.lower().endswith(".md") or relative not in state.content:
+        if not os.path.lexists(path):
+            if relative not in state.content:
+                continue  # came and went (an editor's temporary file)
+            if went is not None or not relative.lower().endswith(".md"):
+                return None
+            went = relative
+            continue
+        if not relative.lower().endswith(".md"):
             return None
         try:
             if not stat.S_ISREG(os.lstat(path).st_mode):
@@ -301,7 +518,7 @@ def _read(options: Options, state: State, hints: frozenset[str]) -> tuple[list[S
         except OSError:
             return None
         sources.append(source)
-    return sources, known
+    return sources, known, went
 
 
 def _relative(source: Source) -> str:
@@ -326,8 +543,7 @@ def _stale(index: Index, site: Site, edited: set[str]) -> set[Facet]:
         stale.update(("related", key) for key in index.related_in.get(source, ()))
         stale.update(("neighbours", n.source) for n in site.neighbours(site.article(source)) if n is not None)
         for name, position, length in lists_holding(site, site.article(source)):
-            stale.update((("item", name, position), ("item", name, position - length)))
-            stale.update(f for f in index.slices.get(name, ()) if covers(f, position, length))
+            stale.update(f for f in index.lists.get(name, ()) if f[0] != "len" and covers(f, position, length))
     return stale
 
 
@@ -356,21 +572,41 @@ def covers(facet: Facet, position: int, length: int) -> bool:
         return True
 
 
-def _forget_unread(index: Index, checked: list[Unit], redone: dict[str, Record], digests: Digests) -> None:
-    """Bring the index up to date: a unit redone may have read other facets this time. The digest of a facet
-    nobody reads any more is forgotten, since no later edit would find it to forget it when it covers one.
+def _update_index(
+    index: Index, checked: list[Unit], redone: dict[str, Record], change: Change, digests: Digests
+) -> None:
+    """Bring the index up to date after a save: the units that came and went, what each unit redone read this time,
+    The digest of a facet nobody reads any more is forgotten, since
+    no later edit would find it to forget it when it covers one.
 
     `index.records` still holds the records of before (the edit has not replaced them yet)."""
     for unit in checked:
         after = redone.get(unit.name)
         if after is None:
             continue
-        before = index.records[unit.name]
-        read_before = {f for f, _ in before.reads if touchable(f)}
-        read_now = {f for f, _ in after.reads if touchable(f)}
+        before = index.records.get(unit.name)
+        read_before = {f for f, _ in before.reads} if before is not None else set()
+        read_now = {f for f, _ in after.reads}
         for facet in read_before - read_now:
             if _drop(index.readers, facet, unit.name):
                 digests.memo.pop(facet, None)
         for facet in read_now - read_before:
             _add(index.readers, facet, unit.name)
             index.note(facet)
+    for name in change.went:
+        for facet, _ in index.records[name].reads:
+            if _drop(index.readers, facet, name):
+                digests.memo.pop(facet, None)
+        del index.units[name], index.order[name]
+    for unit in change.came:
+        index.units[unit.name] = unit
+        index.order[unit.name] = change.order[unit.name]
+
+
+def _rehold(related_in: dict[str, list[str]], before: Site, after: Site, ranked: list[str]) -> None:
+    """Note who shows each article in its related list, after the lists of `ranked` changed."""
+    for source in ranked:
+        for article in before.related.get(source, ()):
+            related_in[article.source].remove(source)
+        for article in after.related.get(source, ()):
+            related_in.setdefault(article.source, []).append(source)

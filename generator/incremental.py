@@ -108,7 +108,9 @@ def _make(unit: Unit, digests: Digests, root: Path, written: Mapping[str, Writte
     return Made(tuple(entries), reads)
 
 
-def _key(unit: Unit, base: bytes, digests: Digests, known: tuple[bytes, tuple[Any, ...], bytes] | None) -> bytes:
+def unit_key(
+    unit: Unit, base: bytes, digests: Digests, known: tuple[bytes, tuple[Any, ...], bytes] | None = None
+) -> bytes:
     """The digest of base and a unit's inputs; the last build's when they are equal (mostly the same objects)."""
     if known is not None and known[0] == base and known[1] == unit.inputs:
         return known[2]
@@ -133,7 +135,7 @@ def produce(
     them once the editor pauses), so that the pages an edit changed appear at once.
     """
     records, written = state.records, state.written
-    keys = [_key(unit, state.base, digests, state.unit_keys.get(unit.name)) for unit in units]
+    keys = [unit_key(unit, state.base, digests, state.unit_keys.get(unit.name)) for unit in units]
     check_disk = root if staging is not None and verify else None
     stale = [
         i for i, unit in enumerate(units) if not _fresh(records.get(unit.name), keys[i], digests, check_disk, written)
@@ -164,13 +166,15 @@ def produce_some(
     units: list[Unit], digests: Digests, state: State, staging: Staging, progress: Progress, hurry: bool
 ) -> tuple[dict[str, Record], list[Entry], frozenset[str]]:
     """Like produce, when only `units` (in the site's order) may be out of date: every other unit, its key and its
-    inputs are the last build's. Returns the records of the units redone, their files and the units left."""
+    inputs are the last build's (a new unit's key is noted in state.unit_keys before). Returns the records of the
+    units redone, their files and the units left."""
     records, written = state.records, state.written
     left = [u for u in units if hurry and u.later]  # read every article: not worth checking now
+    keys = state.unit_keys
     stale = [
-        u
-        for u in units
-        if not (hurry and u.later) and not _fresh(records[u.name], state.unit_keys[u.name][2], digests, None, written)
+        unit
+        for unit in units
+        if not (hurry and unit.later) and not _fresh(records.get(unit.name), keys[unit.name][2], digests, None, written)
     ]
     made = _run(stale, digests, staging.root, written, staging, 1, progress)
     redone = {

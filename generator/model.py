@@ -584,7 +584,11 @@ def _moved(site: Site, article: Article, placed: Placing, now: datetime) -> Site
         todo.update(index[name][max(0, at - margin) : at + 1 + margin])
     labels = {p: (identity(articles[p].category), [identity(t) for t in articles[p].tags]) for p in todo}
     best = _ranker(index, labels, site.config.related, len(articles) + 1)
-    ranked = {articles[p].source: tuple(map(articles.__getitem__, best(p))) for p in todo}
+    ranked = {}
+    for position in todo:
+        picks, before = tuple(map(articles.__getitem__, best(position))), site.related.get(articles[position].source)
+        same = before is not None and len(before) == len(picks) and all(map(operator.is_, before, picks))
+        ranked[articles[position].source] = before if same else picks  # the same object: nothing to check again
     related = {a.source: ranked[a.source] if a.source in ranked else site.related[a.source] for a in articles}
     pictures = site.pictures
     if article.picture or article.pictures:

@@ -167,31 +167,40 @@ def page_units(env: jinja2.Environment, layouts: Path, site: Site) -> list[Unit]
     def not_found(view: Site) -> list[OutputFile]:
         return [Pages(env, layouts, view).page("404.html", "/404.html", "404 page")]
 
-    def article(source: str, view: Site) -> list[OutputFile]:
-        return [Pages(env, layouts, view).article(view.article(source))]
-
-    def listing(kind: str, slug: str, number: int, view: Site) -> list[OutputFile]:
-        sections = view.categories if kind == "category" else view.tags
-        section = next(s for s in sections if s.slug == slug)
-        return [Pages(env, layouts, view).listing_page(section, kind, number)]
-
     def search(view: Site) -> list[OutputFile]:
         return [Pages(env, layouts, view).page("search.html", "/tim-kiem/", "search page")]
 
     units = [Unit("home", (), home), Unit("404", (), not_found), Unit("search page", (), search)]
-    units += [Unit(f"article {a.source}", (a.source,), partial(article, a.source)) for a in site.articles]
-    size = site.config.per_page
+    units += [article_unit(env, layouts, a.source) for a in site.articles]
     for kind, sections in (("category", site.categories), ("tag", site.tags)):
         for section in sections:
-            for number in range(1, max(1, -(-len(section.articles) // size)) + 1):
-                units.append(
-                    Unit(
-                        f"{kind} {section.slug} {number}",
-                        (kind, section.slug, number),
-                        partial(listing, kind, section.slug, number),
-                    )
-                )
+            units += [listing_unit(env, layouts, kind, section.slug, n) for n in listing_pages(site, section)]
     return units
+
+
+def article_unit(env: jinja2.Environment, layouts: Path, source: str) -> Unit:
+    """The page of the article from `source`."""
+
+    def article(view: Site) -> list[OutputFile]:
+        return [Pages(env, layouts, view).article(view.article(source))]
+
+    return Unit(f"article {source}", (source,), article)
+
+
+def listing_pages(site: Site, section: Section) -> range:
+    """The numbers of a category's or a tag's listing pages (one page at least)."""
+    return range(1, max(1, -(-len(section.articles) // site.config.per_page)) + 1)
+
+
+def listing_unit(env: jinja2.Environment, layouts: Path, kind: str, slug: str, number: int) -> Unit:
+    """Page `number` of the listing of a category or a tag (`kind`)."""
+
+    def listing(view: Site) -> list[OutputFile]:
+        sections = view.categories if kind == "category" else view.tags
+        section = next(s for s in sections if s.slug == slug)
+        return [Pages(env, layouts, view).listing_page(section, kind, number)]
+
+    return Unit(f"{kind} {slug} {number}", (kind, slug, number), listing)
 
 
 def redirect_units(env: jinja2.Environment, layouts: Path, site: Site) -> list[Unit]:

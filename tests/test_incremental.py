@@ -309,8 +309,8 @@ def test_a_watcher_started_on_a_built_site_swaps_the_first_edit_into_it(make_sit
 
 def _watched(root: Path, size: int, monkeypatch, add: bool = False) -> tuple[int, int, list[str], list[int], Any]:
     """A site of `size` articles built by a watcher, then one old article's text edited (or, with `add`, a new
-    article saved): how many units the site has, how many the save checked, which it redid, how many articles'
-    related lists it ranked, and the site it made."""
+    article saved): how many units the site has, how many the save checked, which it redid, the articles whose
+    related lists it ranked (their places), and the site it made."""
     shutil.copytree(REPO / "layouts", root / "layouts")
     (root / "site.toml").write_text('title = "Bản tin thử"\nbase_url = "https://bantin.example.vn/"\n', "utf-8")
     (root / "content").mkdir()
@@ -322,10 +322,15 @@ def _watched(root: Path, size: int, monkeypatch, add: bool = False) -> tuple[int
     watcher = Watcher(options, quiet=True, report=lambda message: None)  # its builds, without its file watching
     watcher.build(lambda result, problems: None, first=True)
     checked, made, ranked = [], [], []
-    fresh, run_unit, unsettled = incremental._fresh, incremental.run_unit, model._unsettled
+    fresh, run_unit, ranker = incremental._fresh, incremental.run_unit, model._ranker
     monkeypatch.setattr(incremental, "_fresh", lambda record, *rest: checked.append(record) or fresh(record, *rest))
     monkeypatch.setattr(incremental, "run_unit", lambda unit, site: made.append(unit.name) or run_unit(unit, site))
-    monkeypatch.setattr(model, "_unsettled", lambda *args: ranked.append(len(found := unsettled(*args))) or found)
+
+    def counted_ranker(*args: Any) -> Any:
+        best = ranker(*args)
+        return lambda position: ranked.append(position) or best(position)
+
+    monkeypatch.setattr(model, "_ranker", counted_ranker)
     if add:
         saved, page = root / "content" / "new.md", "output/bai-viet/tin-moi/index.html"
         saved.write_text(article("Tin mới", date="2026-11-01 08:00", tags="[chủ đề 1]", body="Bài mới."), "utf-8")
@@ -352,16 +357,17 @@ def test_a_watcher_edit_checks_the_pages_that_show_the_article_whatever_the_size
 def test_a_new_article_redoes_the_pages_it_changes_not_every_page_of_its_category(tmp_path, monkeypatch):
     """A new article shifts every other article of its category one place down. An article page links its
     neighbours by what they are, not by their places, so the pages redone are the new one's, its neighbour's
-    and those that now list it as related; and only the articles published around it have their related
-    lists ranked again, not the whole site."""
-    _, _, made, ranked, site = _watched(tmp_path / "big", 400, monkeypatch, add=True)
+    and those that now list it as related; the watcher puts it into the site it keeps, checks only the pages
+    that may show it, and ranks again only the related lists of the articles published around it."""
+    units, checked, made, ranked, site = _watched(tmp_path / "big", 400, monkeypatch, add=True)
     pages = {name for name in made if name.startswith("article ")}
     listing_it = {
         f"article {source}" for source, items in site.related.items() if "new.md" in {a.source for a in items}
     }
     assert pages == {"article new.md", "article 399.md"} | listing_it  # 399.md: the newest before it
     assert len(pages) < 100  # of 401 articles, all in one category
-    assert ranked and ranked[-1] < 200, ranked
+    assert checked < units // 4, (checked, units)  # its listing pages, feeds, neighbours: not every page
+    assert 0 < len(ranked) < 200 and site.positions["new.md"] in ranked, ranked
 
 
 def test_a_watcher_edit_whose_page_fails_leaves_output_and_later_edits_build_what_a_clean_build_gives(make_site):
