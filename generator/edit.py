@@ -198,15 +198,16 @@ def _names(found: str | set[str] | None) -> Iterable[str]:
 
 @dataclass(frozen=True, slots=True)
 class Edited:
-    """The saved files: read, parsed, and what they are to the site (edited in place, new, or deleted)."""
+    """The saved files: read, parsed, and what they are to the site (edited in place, or one that comes, goes or
+    moves: then `came`, `went` or both)."""
 
     sources: list[Source]  # every file hinted that is there (some may have the bytes they had)
     known: dict[str, Known]
     old_keys: dict[str, bytes]  # the cache keys of the files changed or deleted, as they were
     loaded: Loaded  # the files changed or new, parsed
     shown: set[str]  # the published articles edited in place
-    came: str | None = None  # a new article's file
-    went: str | None = None  # a deleted article's file
+    came: str | None = None  # an article that comes into the site (new, or published now), or moves
+    went: str | None = None  # an article that leaves the site (deleted, or no longer published), or moves
 
 
 @dataclass(frozen=True, slots=True)
@@ -244,7 +245,7 @@ def edit(
     if change is None:
         return None
     assert state.site is not None and state.digests is not None and state.quick is not None
-    undo = state.digests.move_to(change.site, change.keys, change.stale, edited.went)
+    undo = state.digests.move_to(change.site, change.keys, change.stale, None if edited.came else edited.went)
     for unit in change.came:
         state.unit_keys[unit.name] = (state.base, unit.inputs, unit_key(unit, state.base, state.digests))
     names = {name for facet in change.stale for name in _names(index.readers.get(facet))}
@@ -314,22 +315,21 @@ def _now_if_usable(options: Options, state: State, index: Index, recheck: bool) 
 
 def _edited(options: Options, state: State, index: Index, hints: frozenset[str], now: datetime) -> Edited | None:
     """The hinted files read and parsed, when all are articles that keep their places (their shape, draft flag
-    and whether they are published), or one is a new article (published, with no expiry) or a deleted published
-    one; raises BuildFailed with their problems."""
+    and whether they are published), or one alone is an article that comes, goes or moves: new or published now
+    (with no expiry), deleted or no longer published, or published with another date, labels or slug. Raises
+    BuildFailed with their problems."""
     read = _read(options, state, hints)
     if read is None or state.site is None or state.scanned is None:
         return None
-    sources, known, went = read
+    sources, known, deleted = read
     scanned, config, site = state.scanned[0], state.site[1].config, state.site[1]
     places = {s.relative: _at(scanned, s.relative, _relative) for s in sources}
-    came = [relative for relative, at in places.items() if at is None]
-    if went is not None or came:
-        if len(sources) + (went is not None) != 1:
-            return None  # one new or deleted article at a time, alone
-        if went is not None and went not in site.positions:
-            return None  # not published: what changes is when the site does
     changed = [s for s in sources if places[s.relative] is None or scanned[places[s.relative]].digest != s.digest]
     old = [scanned[at] for s in changed if (at := places[s.relative]) is not None]
+    if deleted is not None:
+        if sources or deleted not in site.positions:
+            return None  # one at a time, alone; an article not published changes when the site does
+        old.append(scanned[_at(scanned, deleted, _relative)])
     store = ArticleStore(options.cache_folder)
     try:
         loaded = load_articles(
@@ -339,25 +339,31 @@ def _edited(options: Options, state: State, index: Index, hints: frozenset[str],
         store.close()
     if problems := loaded.problems():
         raise BuildFailed(problems)
-    old_keys = parse_keys(state.version, config, old + ([scanned[_at(scanned, went, _relative)]] if went else []))
-    if came:
-        article = loaded.parsed[came[0]].article
-        if article is None or article.expires or not published([article], now, options.drafts):
-            return None
-        return Edited(sources, known, old_keys, loaded, set(), came=came[0])
-    shown = set()
+    old_keys = parse_keys(state.version, config, old)
+    if deleted is not None:
+        return Edited([], {}, old_keys, loaded, set(), went=deleted)
+    shown, moving = set(), []
     for place, parsed in loaded.parsed.items():
-        before = state.memory.get(old_keys[place])
+        was = state.memory.get(old_keys[place]) if place in old_keys else None
         article = parsed.article
-        if before is None or before.article is None or article is None:
+        if article is None:
             return None
-        if shape(article) != shape(before.article) or article.draft != before.article.draft:
-            return None  # it moves in the site
-        if published([article], now, options.drafts):
+        is_shown = bool(published([article], now, options.drafts))
+        if (place in site.positions) != is_shown or was is None or was.article is None:
+            moving.append(place)  # it comes or goes, or what it was is not known
+        elif shape(article) != shape(was.article) or article.draft != was.article.draft:
+            moving.append(place)  # it moves in the site
+        elif is_shown:
             shown.add(place)
-        if (place in shown) != (place in site.positions):
-            return None  # it comes or goes
-    return Edited(sources, known, old_keys, loaded, shown, went=went)
+    if not moving:
+        return Edited(sources, known, old_keys, loaded, shown)
+    place = moving[0]
+    article = loaded.parsed[place].article
+    came = place if published([article], now, options.drafts) else None
+    went = place if place in site.positions else None
+    if len(sources) != 1 or (came is None and went is None) or (came and article.expires):
+        return None  # one at a time, alone; an article not published (or that will expire) changes the site's times
+    return Edited(sources, known, old_keys, loaded, set(), came=came, went=went)
 
 
 def _change(options: Options, state: State, index: Index, edited: Edited, now: datetime) -> Change | None:
@@ -369,16 +375,18 @@ def _change(options: Options, state: State, index: Index, edited: Edited, now: d
         after = {place: parsed.article for place, parsed in edited.loaded.parsed.items() if parsed.article is not None}
         new_site = with_edited(site, {p: site.article(p) for p in edited.shown}, after, index.related_in, now)
         return Change(new_site, {p: keys[p] for p in edited.shown}, _stale(index, new_site, edited.shown))
-    if edited.came is not None:
-        source = edited.came
-        article = edited.loaded.parsed[source].article
+    moved: Site | None = site
+    if edited.went is not None:
+        at = _at(raw, edited.went, _source)
+        moved, raw = with_removed(site, raw, edited.went, now), raw[:at] + raw[at + 1 :]
+    if edited.came is not None and moved is not None:
+        article = edited.loaded.parsed[edited.came].article
         assert article is not None
-        moved = with_added(site, raw, article, now)
-    else:
-        source = edited.went
-        moved = with_removed(site, raw, source, now)
+        moved = with_added(moved, raw, article, now)
     if moved is None:
         return None
+    source = edited.came or edited.went
+    assert source is not None
     came, went, order = _units_moved(options, state.templates[1], index, site, moved, source)
     keys = {source: keys[source]} if edited.came else {}
     ranked = _related_changed(site, moved)
@@ -388,11 +396,13 @@ def _change(options: Options, state: State, index: Index, edited: Edited, now: d
 def _units_moved(
     options: Options, env: Any, index: Index, before: Site, after: Site, source: str
 ) -> tuple[list[Unit], list[str], dict[str, float]]:
-    """The units of a new article (its page, and listing pages its lists grew by) with their places among the
-    others, or the names of those a deleted one takes with it."""
+    """The units that come with an article (its page, and listing pages its lists grew by) with their places
+    among the others, and the names of those that go with it."""
     came, went, order = [], [], {}
     at = after.positions.get(source)
-    if at is not None:
+    if source in before.positions and at is not None:
+        pass  # it moved: its page stays
+    elif at is not None:
         unit = article_unit(env, options.layouts, source)
         lower = index.order[f"article {after.articles[at - 1].source}" if at else "search page"]
         upper = index.order[f"article {after.articles[at + 1].source}"] if at + 1 < len(after.articles) else lower + 1
@@ -454,7 +464,7 @@ def _forget_keys(state: State, change: Change) -> None:
 
 def _quick_after(quick: Quick, edited: Edited, site: Site, now: datetime) -> Quick:
     """The span of clock times over which the site stays as built, after a save (never taken for the site as
-    built: its fingerprint is not worked out here). A deleted article leaves it as it was: no wider than it is."""
+    built: its fingerprint is not worked out here). An article that goes leaves it as it was: no wider than it is."""
     if edited.came is None:
         return quick.unsure() if edited.went is None else replace(quick.unsure(), articles=len(site.articles))
     date = site.article(edited.came).date
@@ -478,8 +488,9 @@ def _remember(state: State, edited: Edited, site: Site) -> None:
         else:
             scanned[at] = source
     if edited.went is not None:
-        del state.content[edited.went], scanned[_at(scanned, edited.went, _relative)]
         del raw[_at(raw, edited.went, _source)]
+        if not edited.sources:  # its file was deleted
+            del state.content[edited.went], scanned[_at(scanned, edited.went, _relative)]
     for key in edited.old_keys.values():
         state.memory.pop(key, None)
     state.memory.update(edited.loaded.memory)

@@ -307,9 +307,9 @@ def test_a_watcher_started_on_a_built_site_swaps_the_first_edit_into_it(make_sit
     assert assembled == []
 
 
-def _watched(root: Path, size: int, monkeypatch, add: bool = False) -> tuple[int, int, list[str], list[int], Any]:
-    """A site of `size` articles built by a watcher, then one old article's text edited (or, with `add`, a new
-    article saved): how many units the site has, how many the save checked, which it redid, the articles whose
+def _watched(root: Path, size: int, monkeypatch, save: str = "edit") -> tuple[int, int, list[str], list[int], Any]:
+    """A site of `size` articles built by a watcher, then one old article's text edited (`save`: "edit"), a new
+    article saved ("add") or an old one deleted ("delete"): how many units the site has, how many the save checked, which it redid, the articles whose
     related lists it ranked (their places), and the site it made."""
     shutil.copytree(REPO / "layouts", root / "layouts")
     (root / "site.toml").write_text('title = "Bản tin thử"\nbase_url = "https://bantin.example.vn/"\n', "utf-8")
@@ -331,14 +331,19 @@ def _watched(root: Path, size: int, monkeypatch, add: bool = False) -> tuple[int
         return lambda position: ranked.append(position) or best(position)
 
     monkeypatch.setattr(model, "_ranker", counted_ranker)
-    if add:
-        saved, page = root / "content" / "new.md", "output/bai-viet/tin-moi/index.html"
+    saved, page = root / "content" / f"{size // 2:03}.md", root / f"output/bai-viet/tin-so-{size // 2}/index.html"
+    if save == "add":
+        saved, page = root / "content" / "new.md", root / "output/bai-viet/tin-moi/index.html"
         saved.write_text(article("Tin mới", date="2026-11-01 08:00", tags="[chủ đề 1]", body="Bài mới."), "utf-8")
+    elif save == "delete":
+        saved.unlink()
     else:
-        saved, page = root / "content" / f"{size // 2:03}.md", f"output/bai-viet/tin-so-{size // 2}/index.html"
         saved.write_text(saved.read_text("utf-8").replace("Nội dung bài.", "Nội dung đã sửa."), "utf-8")
     watcher.build(lambda result, problems: None, hints=frozenset({str(saved)}), hurry=True)
-    assert ("Bài mới." if add else "Nội dung đã sửa.") in (root / page).read_text("utf-8")
+    if save == "delete":
+        assert not page.exists()
+    else:
+        assert ("Bài mới." if save == "add" else "Nội dung đã sửa.") in page.read_text("utf-8")
     monkeypatch.undo()
     return len(watcher.state.records), len(checked), made, ranked, watcher.state.site[1]
 
@@ -359,7 +364,7 @@ def test_a_new_article_redoes_the_pages_it_changes_not_every_page_of_its_categor
     neighbours by what they are, not by their places, so the pages redone are the new one's, its neighbour's
     and those that now list it as related; the watcher puts it into the site it keeps, checks only the pages
     that may show it, and ranks again only the related lists of the articles published around it."""
-    units, checked, made, ranked, site = _watched(tmp_path / "big", 400, monkeypatch, add=True)
+    units, checked, made, ranked, site = _watched(tmp_path / "big", 400, monkeypatch, "add")
     pages = {name for name in made if name.startswith("article ")}
     listing_it = {
         f"article {source}" for source, items in site.related.items() if "new.md" in {a.source for a in items}
@@ -368,6 +373,17 @@ def test_a_new_article_redoes_the_pages_it_changes_not_every_page_of_its_categor
     assert len(pages) < 100  # of 401 articles, all in one category
     assert checked < units // 4, (checked, units)  # its listing pages, feeds, neighbours: not every page
     assert 0 < len(ranked) < 200 and site.positions["new.md"] in ranked, ranked
+
+
+def test_a_deleted_article_redoes_the_pages_that_showed_it_not_every_page(tmp_path, monkeypatch):
+    """A deleted article is taken out of the site the watcher keeps: its page goes, the pages that showed it
+    (its neighbours', those that listed it as related, the listing pages from its place on) are redone, and
+    only the related lists of the articles published around it are ranked again."""
+    units, checked, made, ranked, site = _watched(tmp_path / "big", 400, monkeypatch, "delete")
+    pages = {name for name in made if name.startswith("article ")}
+    assert "200.md" not in site.positions and {"article 199.md", "article 201.md"} <= pages
+    assert len(pages) < 100 and checked < units // 4, (len(pages), checked, units)
+    assert 0 < len(ranked) < 250, ranked
 
 
 def test_a_watcher_edit_whose_page_fails_leaves_output_and_later_edits_build_what_a_clean_build_gives(make_site):
