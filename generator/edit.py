@@ -228,7 +228,8 @@ def edit(
     options: Options, state: State, index: Index, hints: frozenset[str], hurry: bool, recheck: bool, progress: Progress
 ) -> tuple[BuildResult, State, Index] | None:
     """The build after the files `hints` changed, when they are articles that keep their places in the site, or one
-    new or deleted article; None when it needs the usual path. Raises BuildFailed with the saved files' problems.
+    article that comes, goes or moves; None when it needs the usual path. Raises BuildFailed with the saved files'
+    problems.
 
     The watcher's memory (`state`, `index`) is changed in place: copying its tables would cost more than
     the edit itself on a big site. Nothing is changed until the pages are written, but the digests, which
@@ -250,8 +251,8 @@ def edit(
         state.unit_keys[unit.name] = (state.base, unit.inputs, unit_key(unit, state.base, state.digests))
     names = {name for facet in change.stale for name in _names(index.readers.get(facet))}
     names = (names | (state.left if not hurry else set())).difference(change.went)
-    place = {**{n: index.order[n] for n in names}, **change.order}
-    units = sorted([*(index.units[n] for n in names), *change.came], key=lambda u: (place[u.name], u.name))
+    orders = {**{n: index.order[n] for n in names}, **change.order}
+    units = sorted([*(index.units[n] for n in names), *change.came], key=lambda u: (orders[u.name], u.name))
     staging = Staging(options.output)
     try:
         staging.begin()

@@ -309,7 +309,7 @@ def test_a_watcher_started_on_a_built_site_swaps_the_first_edit_into_it(make_sit
 
 def _watched(root: Path, size: int, monkeypatch, save: str = "edit") -> tuple[int, int, list[str], list[int], Any]:
     """A site of `size` articles built by a watcher, then one old article's text edited (`save`: "edit"), a new
-    article saved ("add") or an old one deleted ("delete"): how many units the site has, how many the save checked, which it redid, the articles whose
+    article saved ("add"), an old one deleted ("delete") or dated after all the others ("move"): how many units the site has, how many the save checked, which it redid, the articles whose
     related lists it ranked (their places), and the site it made."""
     shutil.copytree(REPO / "layouts", root / "layouts")
     (root / "site.toml").write_text('title = "Bản tin thử"\nbase_url = "https://bantin.example.vn/"\n', "utf-8")
@@ -337,6 +337,10 @@ def _watched(root: Path, size: int, monkeypatch, save: str = "edit") -> tuple[in
         saved.write_text(article("Tin mới", date="2026-11-01 08:00", tags="[chủ đề 1]", body="Bài mới."), "utf-8")
     elif save == "delete":
         saved.unlink()
+    elif save == "move":  # dated after every other article: it goes to the top of its lists
+        day, hour = divmod(size // 2, 20)
+        moved = saved.read_text("utf-8").replace(f"2026-10-{1 + day:02} {hour + 1:02}:00", "2026-10-31 08:00")
+        saved.write_text(moved.replace("Nội dung bài.", "Nội dung đã sửa."), "utf-8")
     else:
         saved.write_text(saved.read_text("utf-8").replace("Nội dung bài.", "Nội dung đã sửa."), "utf-8")
     watcher.build(lambda result, problems: None, hints=frozenset({str(saved)}), hurry=True)
@@ -384,6 +388,17 @@ def test_a_deleted_article_redoes_the_pages_that_showed_it_not_every_page(tmp_pa
     assert "200.md" not in site.positions and {"article 199.md", "article 201.md"} <= pages
     assert len(pages) < 100 and checked < units // 4, (len(pages), checked, units)
     assert 0 < len(ranked) < 250, ranked
+
+
+def test_an_article_moved_to_the_top_is_taken_out_and_put_back_not_the_site_assembled_again(tmp_path, monkeypatch):
+    assembled = []
+    whole_site = build.make_site
+    monkeypatch.setattr(build, "make_site", lambda *args: assembled.append(args) or whole_site(*args))
+    units, checked, made, ranked, site = _watched(tmp_path / "big", 400, monkeypatch, "move")
+    assert len(assembled) == 1  # by the watcher's first build, not by the save
+    assert site.articles[0].source == "200.md" and "article 200.md" in made
+    assert {"article 199.md", "article 201.md", "article 399.md"} <= set(made)  # its old and new neighbours
+    assert checked < units // 2 and 0 < len(ranked) < 450, (checked, units, len(ranked))
 
 
 def test_a_watcher_edit_whose_page_fails_leaves_output_and_later_edits_build_what_a_clean_build_gives(make_site):
