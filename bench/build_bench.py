@@ -11,7 +11,9 @@ For each size it writes the corpus (bench/corpus.py), then measures for each too
 - watcher edit: with `bulletin watch` (`hugo server --renderToDisk --disableFastRender`,
   `pelican --autoreload`) running, the time from saving one article to its page in the output
   folder holding the new text; once for the newest article (its page, the home page, the first
-  listing pages and the feeds change) and once for an old one;
+  listing pages and the feeds change) and once for an old one; then the time from saving a new
+  article, newer than all (every listing page of its category and tags moves), to its page
+  (deleted again afterwards, the watcher left to settle);
 - peak memory: the largest sum of PSS over the whole process tree during one more cold build,
   sampled every 20 ms (PSS counts pages shared by forked workers once). Reading PSS makes the
   kernel walk each process's memory, which takes a good share of a core on a 2-core machine, so
@@ -37,6 +39,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -44,7 +47,16 @@ sys.path.insert(0, str(ROOT / "bench"))
 sys.path.insert(0, str(ROOT))
 
 from corpus import write_corpus  # noqa: E402
-from others import articles, hugo_article, hugo_site, pelican_article, pelican_site  # noqa: E402
+from others import (  # noqa: E402
+    articles,
+    corpus_text,
+    hugo_article,
+    hugo_site,
+    hugo_text,
+    pelican_article,
+    pelican_site,
+    pelican_text,
+)
 
 from generator.text import make_slug  # noqa: E402
 
@@ -60,6 +72,7 @@ class Figures:
     again: list[float] = field(default_factory=list)
     edit_new: list[float] = field(default_factory=list)
     edit_old: list[float] = field(default_factory=list)
+    new_article: list[float] = field(default_factory=list)
     files: int = 0
     note: str = ""
 
@@ -155,10 +168,14 @@ def _wait_until_idle(log: Path, pid: int, quiet: float = 2.0) -> None:
         size, cpu = now, used
 
 
+Save = tuple[Path, Path, str | None]  # the file saved, the page that shows it, and the new file's text (None: edit)
+
+
 def edit_latency(
-    command: list[str], cwd: Path, ready: str, edits: list[tuple[Path, Path]], log: Path, rest: float = 2.0
+    command: list[str], cwd: Path, ready: str, edits: list[Save], log: Path, rest: float = 2.0
 ) -> list[float]:
-    """Start a watcher; for each (source, page): append a sentence to source, time until page shows it."""
+    """Start a watcher; for each (source, page, text): append a sentence to source (or write a new file of text
+    and that sentence), time until page shows it. A new file is deleted again once timed."""
     latencies = []
     with log.open("w") as sink:
         process = subprocess.Popen(
@@ -171,9 +188,10 @@ def edit_latency(
                     raise SystemExit(f"{' '.join(command)} did not start:\n{_read(log)[-3000:]}")
                 time.sleep(0.05)
             _wait_until_idle(log, process.pid, rest)
-            for number, (source, page) in enumerate(edits):
+            for number, (source, page, new) in enumerate(edits):
                 token = f"Sửa lần {number} lúc {time.time_ns()}."
-                text = source.read_text("utf-8")
+                text = new if new is not None else source.read_text("utf-8")
+                source.parent.mkdir(parents=True, exist_ok=True)
                 with source.open("w", encoding="utf-8") as handle:
                     handle.write(text.rstrip("\n") + f"\n\n{token}\n")
                 saved = time.perf_counter()
@@ -183,6 +201,9 @@ def edit_latency(
                     time.sleep(0.002)
                 latencies.append(time.perf_counter() - saved)
                 _wait_until_idle(log, process.pid, rest)  # a save during a rebuild may be missed (Pelican's is)
+                if new is not None:
+                    source.unlink()
+                    _wait_until_idle(log, process.pid, rest)
         finally:
             os.killpg(process.pid, signal.SIGINT)
             try:
@@ -208,6 +229,34 @@ def pick_edits(corpus: Path, count: int, edits: int) -> tuple[list[str], list[st
     return [newest[0], old[0]], [make_slug(a[1]["title"].strip('"')) for a in (newest, old)]
 
 
+def new_articles(corpus: Path, count: int) -> list[tuple[str, dict[str, str], str]]:
+    """(name, front matter values, body) of `count` new articles, newer than all, in the newest one's
+    category and tags: a reporter filing the day's news."""
+    listed = articles(corpus)
+    _, newest, body = max(listed, key=lambda a: a[1]["date"])
+    day, clock = newest["date"].split(" ")
+    later = f"{day} {min(23, int(clock[:2]) + 1):02}:{clock[3:]}" if clock[:2] != "23" else f"{day} 23:59"
+    made = []
+    for number in range(1, count + 1):
+        values = {**newest, "title": f'"Tin mới thử tải số {number}"', "date": later}
+        made.append((f"bai-moi-{number}", values, body))
+    return made
+
+
+def plan(
+    corpus: Path, edits: int, output: Path, source: Callable[[str], Path], text: Callable[[dict[str, str], str], str]
+) -> list[Save]:
+    """A watcher's saves, the same for every tool: the newest and the old article in turn, `edits` times each,
+    then `edits` new articles. `source`: an article's file by name; `text`: a new article's file as the tool
+    reads it."""
+    names, slugs = pick_edits(corpus, len(articles(corpus)), edits)
+    edited = [(source(name), page(output, slug)) for name, slug in zip(names, slugs, strict=True)]
+    saves: list[Save] = [(*edited[i % 2], None) for i in range(2 * edits)]
+    for name, values, body in new_articles(corpus, edits):
+        saves.append((source(name), page(output, make_slug(values["title"].strip('"'))), text(values, body)))
+    return saves
+
+
 @dataclass
 class Tool:
     """One tool laid out on one corpus: its build command, what a cold build starts without, its watcher."""
@@ -217,7 +266,8 @@ class Tool:
     cwd: Path
     clear: list[Path]
     output: Path
-    edits: Callable[[], list[float]]  # each save's time to its page, newest and old in turn
+    edits: Callable[[], list[float]]  # each save's time to its page: newest and old in turn, then new articles
+    saves: int  # how many times each article is saved, and how many new articles
     figures: Figures = field(default_factory=Figures)
 
     def cold_and_again(self, sampled: bool = False) -> None:
@@ -241,12 +291,11 @@ def bantin(corpus: Path, work: Path, edits: int, jobs: int | None) -> Tool:
     extra = ["--jobs", str(jobs)] if jobs else []
 
     def edit() -> list[float]:
-        names, slugs = pick_edits(corpus, len(list((corpus / "content").rglob("*.md"))), edits)
-        sources = {n: next((corpus / "content").rglob(f"{n}.md")) for n in names}
-        plan = [(sources[names[i % 2]], page(output, slugs[i % 2])) for i in range(2 * edits)]
-        return edit_latency([*base, "watch", *where, *extra], corpus, "Watching", plan, work / "bantin-watch.log")
+        content = corpus / "content"
+        saves = plan(corpus, edits, output, lambda n: next(content.rglob(f"{n}.md"), content / f"{n}.md"), corpus_text)
+        return edit_latency([*base, "watch", *where, *extra], corpus, "Watching", saves, work / "bantin-watch.log")
 
-    return Tool("Bản tin", [*base, "build", *where, *extra, "--quiet"], corpus, [output, cache], output, edit)
+    return Tool("Bản tin", [*base, "build", *where, *extra, "--quiet"], corpus, [output, cache], output, edit, edits)
 
 
 def hugo(executable: str, corpus: Path, work: Path, edits: int) -> Tool:
@@ -256,16 +305,15 @@ def hugo(executable: str, corpus: Path, work: Path, edits: int) -> Tool:
     output = work / "hugo-output"
 
     def edit() -> list[float]:
-        names, slugs = pick_edits(corpus, len(articles(corpus)), edits)
         served = work / "hugo-served"
         shutil.rmtree(served, ignore_errors=True)
-        plan = [(hugo_article(site, names[i % 2]), page(served, slugs[i % 2])) for i in range(2 * edits)]
+        saves = plan(corpus, edits, served, partial(hugo_article, site), hugo_text)
         command = [executable, "server", "--source", str(site), "--destination", str(served), "--renderToDisk"]
         command += ["--disableFastRender", "--disableLiveReload", "--port", "18713", "--bind", "127.0.0.1"]
-        return edit_latency(command, site, "Web Server is available", plan, work / "hugo-server.log")
+        return edit_latency(command, site, "Web Server is available", saves, work / "hugo-server.log")
 
     command = [executable, "--quiet", "--source", str(site), "--destination", str(output)]
-    return Tool("Hugo", command, site, [output, site / "resources"], output, edit)
+    return Tool("Hugo", command, site, [output, site / "resources"], output, edit, edits)
 
 
 def pelican(executable: str, corpus: Path, work: Path, edits: int) -> Tool:
@@ -276,13 +324,12 @@ def pelican(executable: str, corpus: Path, work: Path, edits: int) -> Tool:
     command = [executable, "content", "-s", "pelicanconf.py", "-o", str(output), "-q"]
 
     def edit() -> list[float]:
-        names, slugs = pick_edits(corpus, len(articles(corpus)), edits)
-        plan = [(pelican_article(site, names[i % 2]), page(output, slugs[i % 2])) for i in range(2 * edits)]
+        saves = plan(corpus, edits, output, partial(pelican_article, site), pelican_text)
         watcher = [executable, "--autoreload", *command[1:-1]]  # without -q: it says when it is done
         # Pelican starts a new file watcher after each rebuild and misses saves until it is set up: give it time.
-        return edit_latency(watcher, site, "Done: Processed", plan, work / "pelican.log", rest=15.0)
+        return edit_latency(watcher, site, "Done: Processed", saves, work / "pelican.log", rest=15.0)
 
-    tool = Tool("Pelican", command, site, [output, site / "cache"], output, edit)
+    tool = Tool("Pelican", command, site, [output, site / "cache"], output, edit, edits)
     tool.figures.note = "no related articles, no sitemap (plugins)"
     return tool
 
@@ -297,8 +344,9 @@ def measure_tools(tools: list[Tool], runs: int) -> dict[str, Figures]:
     for tool in tools:
         tool.cold_and_again(sampled=True)
         tool.figures.files = count_files(tool.output)
-        times = tool.edits()
-        tool.figures.edit_new, tool.figures.edit_old = times[0::2], times[1::2]
+        times, edits = tool.edits(), tool.saves
+        tool.figures.edit_new, tool.figures.edit_old = times[0 : 2 * edits : 2], times[1 : 2 * edits : 2]
+        tool.figures.new_article = times[2 * edits :]
     return {tool.name: tool.figures for tool in tools}
 
 
@@ -314,8 +362,8 @@ def show(seconds: float | None) -> str:
 
 def table(results: dict[int, dict[str, Figures]]) -> str:
     heads = ["articles", "tool", "cold build", "peak memory", "no-change rebuild", "edit → page, newest"]
-    heads += ["edit → page, old", "files"]
-    lines = ["| " + " | ".join(heads) + " |", "|---:|---|---:|---:|---:|---:|---:|---:|"]
+    heads += ["edit → page, old", "new article → page", "files"]
+    lines = ["| " + " | ".join(heads) + " |", "|---:|---|---:|---:|---:|---:|---:|---:|---:|"]
     for size, tools in results.items():
         ours = tools["Bản tin"]
         for name, figures in tools.items():
@@ -328,7 +376,12 @@ def table(results: dict[int, dict[str, Figures]]) -> str:
                     continue
                 ratio = f" ({value / reference:.1f}×)" if name != "Bản tin" and reference else ""
                 cells.append(show(value) + ratio)
-            for value, reference in ((new, median(ours.edit_new)), (old, median(ours.edit_old))):
+            added = median(figures.new_article)
+            for value, reference in (
+                (new, median(ours.edit_new)),
+                (old, median(ours.edit_old)),
+                (added, median(ours.new_article)),
+            ):
                 ratio = f" ({value / reference:.0f}×)" if name != "Bản tin" and reference and value else ""
                 cells.append(show(value) + ratio)
             cells.append(f"{figures.files:,}".replace(",", " ") + (f" ({figures.note})" if figures.note else ""))

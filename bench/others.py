@@ -36,6 +36,11 @@ def articles(corpus: Path) -> list[tuple[str, dict[str, str], str]]:
     return found
 
 
+def corpus_text(values: dict[str, str], body: str) -> str:
+    """An article's file as the corpus writes it, from what articles() read of it."""
+    return "---\n" + "".join(f"{key}: {value}\n" for key, value in values.items()) + "---\n" + body
+
+
 def _tags(value: str) -> list[str]:
     return [t.strip() for t in value.strip("[]").split(",") if t.strip()]
 
@@ -201,23 +206,28 @@ def hugo_site(corpus: Path, target: Path) -> Path:
     """A Hugo site of the corpus under `target`; returns the site folder."""
     write_templates(target / "layouts", HUGO_LAYOUTS, target / "static/static")
     (target / "hugo.toml").write_text(HUGO_CONFIG, "utf-8")
-    content = target / "content/bai-viet"
-    content.mkdir(parents=True, exist_ok=True)
     for name, values, body in articles(corpus):
-        title = values["title"].strip('"')
-        front = [
-            "---",
-            f'title: "{title}"',
-            f"date: {_iso(values['date'])}",
-            f'slug: "{make_slug(title)}"',
-            f'categories: ["{values["category"]}"]',
-            "tags: [" + ", ".join(f'"{t}"' for t in _tags(values["tags"])) + "]",
-            f'author: "{values["author"]}"',
-            "---",
-            "",
-        ]
-        (content / f"{name}.md").write_text("\n".join(front) + body, "utf-8")
+        path = hugo_article(target, name)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(hugo_text(values, body), "utf-8")
     return target
+
+
+def hugo_text(values: dict[str, str], body: str) -> str:
+    """A corpus article (front matter values, body) as Hugo reads it."""
+    title = values["title"].strip('"')
+    front = [
+        "---",
+        f'title: "{title}"',
+        f"date: {_iso(values['date'])}",
+        f'slug: "{make_slug(title)}"',
+        f'categories: ["{values["category"]}"]',
+        "tags: [" + ", ".join(f'"{t}"' for t in _tags(values["tags"])) + "]",
+        f'author: "{values["author"]}"',
+        "---",
+        "",
+    ]
+    return "\n".join(front) + body
 
 
 def hugo_article(site: Path, name: str) -> Path:
@@ -353,20 +363,25 @@ def pelican_site(corpus: Path, target: Path) -> Path:
         "Title: Không tìm thấy trang\nSlug: 404\nSave_as: 404.html\n\n—\n", "utf-8"
     )
     for name, values, body in articles(corpus):
-        title = values["title"].strip('"')
-        meta = [
-            f"Title: {title}",
-            f"Date: {values['date']}",
-            f"Slug: {make_slug(title)}",
-            f"Category: {values['category']}",
-            f"Tags: {', '.join(_tags(values['tags']))}",
-            f"Author: {values['author']}",
-            "",
-        ]
-        folder = target / "content" / name[:7]
-        folder.mkdir(parents=True, exist_ok=True)
-        (folder / f"{name}.md").write_text("\n".join(meta) + "\n" + body, "utf-8")
+        path = pelican_article(target, name)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(pelican_text(values, body), "utf-8")
     return target
+
+
+def pelican_text(values: dict[str, str], body: str) -> str:
+    """A corpus article (front matter values, body) as Pelican reads it."""
+    title = values["title"].strip('"')
+    meta = [
+        f"Title: {title}",
+        f"Date: {values['date']}",
+        f"Slug: {make_slug(title)}",
+        f"Category: {values['category']}",
+        f"Tags: {', '.join(_tags(values['tags']))}",
+        f"Author: {values['author']}",
+        "",
+    ]
+    return "\n".join(meta) + "\n" + body
 
 
 def pelican_article(site: Path, name: str) -> Path:
