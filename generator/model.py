@@ -532,15 +532,16 @@ def with_removed(site: Site, raw: Sequence[Article], source: str, now: datetime)
     if gone.aliases or _slug_shared(parsed, raw):
         return None
     official = {identity(name) for name in site.config.categories}
+    as_parsed: dict[str, Article] = {}
     for kind, section in (("category", site.category_of(gone)), *(("tag", t) for t in site.tag_sections(gone))):
         if len(section.articles) == 1:
             return None  # the section goes
-        key = identity(section.name)
-        if key in official or section.name not in _labels(parsed, kind):
+        key, name = identity(section.name), section.name
+        if key in official or name not in _labels(parsed, kind):
             continue  # its spelling is not this article's to give
+        as_parsed = as_parsed or {a.source: a for a in raw}
         for other in section.articles:
-            labels = _labels(raw[bisect_left(raw, other.source, key=_source)], kind)
-            if any(identity(label) == key and label != section.name for label in labels):
+            if any(label != name and identity(label) == key for label in _labels(as_parsed[other.source], kind)):
                 return None  # another spelling, which may be the first used once this article is gone
     key = newest_first_key(gone)
 
@@ -609,10 +610,11 @@ class _Members(dict):
 
 
 def _slug_shared(article: Article, raw: Sequence[Article]) -> bool:
-    """Whether another article's slug (as parsed) may be numbered against this one's: the same slug, or one is the
-    other with a number after it ("cau-moi", "cau-moi-2")."""
-    slug, stem = article.slug, _stem(article.slug)
-    return any(a.slug == slug or a.slug == stem or _stem(a.slug) == slug for a in raw if a.source != article.source)
+    """Whether another article's slug (as parsed) may be numbered against this one's, or this one against another's:
+    the same slug, or this one with a number after it ("cau-moi-2" against "cau-moi"). (Another's "cau-moi-2" never
+    meets this one's "cau-moi": that one is free, or taken by a "cau-moi", so this one would take "cau-moi-2".)"""
+    slugs = {a.slug for a in raw if a.source != article.source}
+    return article.slug in slugs or _stem(article.slug) in slugs
 
 
 def _stem(slug: str) -> str | None:
@@ -621,8 +623,7 @@ def _stem(slug: str) -> str | None:
     return stem if dash and number.isdigit() else None
 
 
-def _source(article: Article) -> str:
-    return article.source
+_source = operator.attrgetter("source")  # an article's source (in C, over a whole list)
 
 
 def _labels(article: Article, kind: str) -> tuple[str, ...]:

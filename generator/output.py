@@ -158,7 +158,7 @@ def unchanged(root: Path, path: str, data: bytes, digest: bytes, known: Written 
 class Staging:
     """New bytes wait beside their files (.tmp-<pid>-<name>.part) and take their place only when the build succeeded.
 
-    Any process may stage a file. Until the manifest is replaced, PENDING names everything the
+    Any process may stage a file. Until the manifest is replaced, PENDING names everything beyond it the
     write may have created, so that a build killed half-way lets the next one find (and prune) it;
     a file whose folder is still a file of the last build (to be pruned) waits in a side folder.
     """
@@ -212,9 +212,11 @@ class Staging:
         removed = 0
         self.moving = True
         if wanted is not None:
-            previous = sorted({*_previous(self.root), *known})
-            atomic_write(self.root / PENDING, _list({*previous, *wanted}))
-            removed = _prune(self.root, set(previous) - wanted)  # first: a file may have become a folder
+            listed = set(_listed(self.root / MANIFEST))
+            previous = listed.union(_listed(self.root / PENDING), known)
+            # with the manifest, all that may be in output/ until the manifest is replaced
+            atomic_write(self.root / PENDING, _list(previous.union(wanted).difference(listed)))
+            removed = _prune(self.root, previous - wanted)  # first: a file may have become a folder
         for path in sorted(paths):
             target = self.root / path
             try:
