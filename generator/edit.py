@@ -400,19 +400,20 @@ def _units_moved(
     """The units that come with an article (its page, and listing pages its lists grew by) with their places
     among the others, and the names of those that go with it."""
     came, went, order = [], [], {}
-    at = after.positions.get(source)
-    if source in before.positions and at is not None:
-        pass  # it moved: its page stays
-    elif at is not None:
+    was, at = source in before.positions, after.positions.get(source)  # both: it moved, and its page stays
+    if at is not None and not was:
         unit = article_unit(env, options.layouts, source)
         lower = index.order[f"article {after.articles[at - 1].source}" if at else "search page"]
         upper = index.order[f"article {after.articles[at + 1].source}"] if at + 1 < len(after.articles) else lower + 1
         came.append(unit)
         order[unit.name] = (lower + upper) / 2
-    else:
+    elif at is None:
         went.append(f"article {source}")
-    for kind, was, now in (("category", before.categories, after.categories), ("tag", before.tags, after.tags)):
-        for old, new in zip(was, now, strict=True):
+    for kind, old_sections, new_sections in (
+        ("category", before.categories, after.categories),
+        ("tag", before.tags, after.tags),
+    ):
+        for old, new in zip(old_sections, new_sections, strict=True):
             pages, grown = listing_pages(before, old), listing_pages(after, new)
             for number in grown[len(pages) :]:
                 unit = listing_unit(env, options.layouts, kind, new.slug, number)
@@ -423,9 +424,9 @@ def _units_moved(
 
 
 def _stale_moved(index: Index, before: Site, after: Site, source: str, ranked: list[str]) -> set[Facet]:
-    """Every facet read in the last build whose digest a new or deleted article may change, and the wide ones:
-    the slices, items and lengths of its lists from its place on, its neighbours, the related lists ranked
-    again, and the pictures if it shows any."""
+    """Every facet read in the last build whose digest an article that comes, goes or moves may change, and the
+    wide ones: the slices, items and lengths of its lists from its place on, its neighbours, the related lists
+    ranked again, and the pictures if it shows any."""
     moved = Moved(before, after)
     stale = {*index.wide, ("article", source), *(("neighbours", s) for s in moved.beside)}
     for name in moved.lists:

@@ -521,7 +521,7 @@ def with_added(site: Site, raw: Sequence[Article], article: Article, now: dateti
         at = bisect_left(items, key, key=newest_first_key)
         return (*items[:at], final, *items[at:]), at
 
-    return _moved(site, final, placed, now)
+    return _rearranged(site, final, placed, now)
 
 
 def with_removed(site: Site, raw: Sequence[Article], source: str, now: datetime) -> Site | None:
@@ -549,13 +549,13 @@ def with_removed(site: Site, raw: Sequence[Article], source: str, now: datetime)
         at = bisect_left(items, key, key=newest_first_key)
         return (*items[:at], *items[at + 1 :]), at
 
-    return _moved(site, gone, placed, now)
+    return _rearranged(site, gone, placed, now)
 
 
 Placing = Callable[[tuple[Article, ...]], tuple[tuple[Article, ...], int]]
 
 
-def _moved(site: Site, article: Article, placed: Placing, now: datetime) -> Site:
+def _rearranged(site: Site, article: Article, placed: Placing, now: datetime) -> Site:
     """The site with `article` put in or taken out of every list that holds it (`placed`: a list → the list after,
     and the article's place in it); the articles whose related lists may change are ranked again."""
     articles, _ = placed(site.articles)
@@ -610,9 +610,9 @@ class _Members(dict):
 
 
 def _slug_shared(article: Article, raw: Sequence[Article]) -> bool:
-    """Whether another article's slug (as parsed) may be numbered against this one's, or this one against another's:
-    the same slug, or this one with a number after it ("cau-moi-2" against "cau-moi"). (Another's "cau-moi-2" never
-    meets this one's "cau-moi": that one is free, or taken by a "cau-moi", so this one would take "cau-moi-2".)"""
+    """Whether this article's slug (as parsed) and another's may be numbered against each other: the same slug, or
+    this one's with a number after it ("cau-moi-2" against "cau-moi"). Another's "cau-moi-2" never meets this one's
+    "cau-moi": that is free, or taken by a "cau-moi" (the same slug), before this one would try "cau-moi-2"."""
     slugs = {a.slug for a in raw if a.source != article.source}
     return article.slug in slugs or _stem(article.slug) in slugs
 

@@ -576,6 +576,24 @@ def test_a_watcher_sees_an_edit_of_the_file_an_article_links_to(make_site):
     assert "Bản sửa." in site.page("bai-viet/tin-lien-ket/index.html")
 
 
+def test_a_new_article_whose_page_is_another_file_of_the_site_is_reported_and_output_kept(make_site):
+    """A new article is checked against the files the site already has: here a file copied from content/ where
+    its page's folder would be."""
+    site = make_site({"content/a.md": article("Tin một"), "content/bai-viet/tin-moi": "Ghi chú."})
+    options = Options(site.root / "content", site.root / "layouts", site.root / "site.toml", site.output, now=_now())
+    watcher = Watcher(options, quiet=True, report=lambda message: None)
+    watcher.build(lambda result, problems: None, first=True)
+    before = site.snapshot()
+    site.write({"content/b.md": article("Tin mới")})
+    found: list = []
+    watcher.build(lambda result, problems: found.extend(problems), hints=frozenset({str(site.root / "content/b.md")}))
+    assert [str(problem).replace(f"{site.root}/", "") for problem in found] == [
+        "content/bai-viet/tin-moi:1: /bai-viet/tin-moi must be a folder for /bai-viet/tin-moi/index.html, made by "
+        "content/b.md; change one of them"
+    ]
+    assert site.snapshot() == before
+
+
 def test_a_watcher_puts_back_a_page_deleted_by_hand_once_the_edits_pause(make_site):
     site = make_site({"content/a.md": article("Tin một"), "content/b.md": article("Tin hai", category="Kinh tế")})
     options = Options(site.root / "content", site.root / "layouts", site.root / "site.toml", site.output, now=_now())
