@@ -57,28 +57,26 @@ LISTS = ("slice", "item", "len")  # facets of a list: which of its articles, or 
 
 
 class Paths:
-    """Every file of the site with its origin, and how many files need each folder: check_paths' rules, kept up to
-    date so that a unit's new files are checked against the site without a pass over it."""
+    """Every file of the site, and how many files need each folder: check_paths' rules, kept up to date so that a
+    unit's new files are checked against the site without a pass over it."""
 
     def __init__(self, records: Iterable[Record]) -> None:
-        self.files = {path: origin for record in records for path, origin in record.files}
+        self.files = {path for record in records for path, _ in record.files}
         self.folders = Counter(folder for path in self.files for folder in _folders(path))
 
-    def replace(self, old: Iterable[tuple[str, str]], new: Iterable[tuple[str, str]]) -> bool:
+    def replace(self, old: list[str], new: list[str]) -> bool:
         """Files `new` in the place of files `old`; False, and nothing changed, when a new one would clash with
         another file (the usual path then says which)."""
-        old, added = list(old), []
-        for path, _ in old:
+        for path in old:
             self._drop(path)
-        for path, origin in new:
+        for count, path in enumerate(new):
             if self._clashes(path):
-                for gone in added:
-                    self._drop(gone)
-                for path_before, origin_before in old:
-                    self._add(path_before, origin_before)
+                for added in new[:count]:
+                    self._drop(added)
+                for path_before in old:
+                    self._add(path_before)
                 return False
-            self._add(path, origin)
-            added.append(path)
+            self._add(path)
         return True
 
     def _clashes(self, path: str) -> bool:
@@ -91,12 +89,12 @@ class Paths:
             or any(folder in self.files for folder in _folders(path))
         )
 
-    def _add(self, path: str, origin: str) -> None:
-        self.files[path] = origin
+    def _add(self, path: str) -> None:
+        self.files.add(path)
         self.folders.update(_folders(path))
 
     def _drop(self, path: str) -> None:
-        del self.files[path]
+        self.files.remove(path)
         self.folders.subtract(_folders(path))
         for folder in _folders(path):
             if self.folders[folder] <= 0:
@@ -445,16 +443,16 @@ def _related_changed(before: Site, after: Site) -> list[str]:
 
 def _files_changed(
     records: dict[str, Record], redone: dict[str, Record], went: list[str]
-) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
-    """The files (path, origin) the site no longer has and those it has now, where units' files differ."""
+) -> tuple[list[str], list[str]]:
+    """The files the site no longer has and those it has now, where units' files differ."""
     old, new = [], []
     for name, record in redone.items():
         before = records.get(name)
         if before is None or before.files != record.files:
-            old += before.files if before is not None else ()
-            new += record.files
+            old += [path for path, _ in before.files] if before is not None else []
+            new += [path for path, _ in record.files]
     for name in went:
-        old += records[name].files
+        old += [path for path, _ in records[name].files]
     return old, new
 
 
