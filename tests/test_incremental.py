@@ -309,8 +309,9 @@ def test_a_watcher_started_on_a_built_site_swaps_the_first_edit_into_it(make_sit
 
 def _watched(root: Path, size: int, monkeypatch, save: str = "edit") -> tuple[int, int, list[str], list[int], Any]:
     """A site of `size` articles built by a watcher, then one old article's text edited (`save`: "edit"), a new
-    article saved ("add"), an old one deleted ("delete") or dated after all the others ("move"): how many units the site has, how many the save checked, which it redid, the articles whose
-    related lists it ranked (their places), and the site it made."""
+    article saved ("add"), an old one deleted ("delete") or dated after all the others ("move"): how many units
+    the site has, how many the save checked, which it redid, the articles whose related lists it ranked (their
+    places), and the site it made."""
     shutil.copytree(REPO / "layouts", root / "layouts")
     (root / "site.toml").write_text('title = "Bản tin thử"\nbase_url = "https://bantin.example.vn/"\n', "utf-8")
     (root / "content").mkdir()
@@ -391,6 +392,8 @@ def test_a_deleted_article_redoes_the_pages_that_showed_it_not_every_page(tmp_pa
 
 
 def test_an_article_moved_to_the_top_is_taken_out_and_put_back_not_the_site_assembled_again(tmp_path, monkeypatch):
+    """An article dated anew leaves its old places and takes new ones in the site the watcher keeps: its page,
+    its old and new neighbours' pages and the listing pages between are redone, the site is not assembled."""
     assembled = []
     whole_site = build.make_site
     monkeypatch.setattr(build, "make_site", lambda *args: assembled.append(args) or whole_site(*args))
