@@ -6,10 +6,11 @@ article's words and leave its place in the site as it was (same date, category, 
 aliases, expiry, pictures and draft flag), or add a new article, or delete one. For those the
 watcher reads only the saved file, parses it, puts it into its site (model.with_edited,
 with_added, with_removed) and asks an Index of who read what in the last build which units may
-show it; those alone are checked, and redone when what they read changed. Anything else (a moved
-or relabelled article, a new category or tag, a slug another article's number depends on, a
-template, the settings, a picture, an article coming due, output/ changed by hand) takes the
-usual path. Both give the same bytes (tests/test_incremental.py drives random edits through a
+show it; those alone are checked, and redone when what they read changed. An article published or
+unpublished counts as new or deleted, one that moved (date, labels, slug) as both. Anything else
+(several articles that come, go or move at once, a new category or tag, a slug another article's
+number depends on, a template, the settings, a picture, an article coming due, output/ changed by
+hand) takes the usual path. Both give the same bytes (tests/test_incremental.py drives random edits through a
 watcher and compares with clean builds).
 """
 
@@ -25,7 +26,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
-from .build import BuildResult, site_units
+from .build import BuildResult, site_units, turning_points
 from .cache import ArticleStore
 from .content import ContentFiles, is_source_name
 from .deps import Facet, Unit
@@ -48,7 +49,6 @@ from .model import (
 from .output import MANIFEST, Staging, WriteReport, interrupted, stamp_of, still_there
 from .progress import Progress, silent
 from .render import article_unit, listing_pages, listing_unit
-from .sitemap import NEWS_WINDOW
 from .sources import Known, Source, read_source, without_data
 from .state import Quick, State
 
@@ -467,11 +467,10 @@ def _quick_after(quick: Quick, edited: Edited, site: Site, now: datetime) -> Qui
     built: its fingerprint is not worked out here). An article that goes leaves it as it was: no wider than it is."""
     if edited.came is None:
         return quick.unsure() if edited.went is None else replace(quick.unsure(), articles=len(site.articles))
-    date = site.article(edited.came).date
-    since = date if quick.since is None else max(quick.since, date)
-    until = quick.until
-    if date + NEWS_WINDOW >= now:
-        until = date + NEWS_WINDOW if until is None else min(until, date + NEWS_WINDOW)
+    article = site.article(edited.came)
+    since, until = turning_points([article], [article], now, True)  # its own, then the narrower of both spans
+    since = max(filter(None, (quick.since, since)), default=None)
+    until = min(filter(None, (quick.until, until)), default=None)
     return replace(quick.unsure(), since=since, until=until, articles=len(site.articles))
 
 
